@@ -1,0 +1,110 @@
+/* Compile-time configuration: every limit of a fixed pool, every optional
+ * module. Override any of them with -D, or collect overrides in a header
+ * named by SL_CONFIG_FILE (e.g. -DSL_CONFIG_FILE='"my_sidelink_config.h"').
+ * Defaults suit a Linux daemon; the Cortex-M3 footprint build uses
+ * config/cortex-m3.h.
+ */
+#ifndef SIDELINK_CONFIG_H
+#define SIDELINK_CONFIG_H
+
+#ifdef SL_CONFIG_FILE
+#include SL_CONFIG_FILE
+#endif
+
+/* ---- optional modules (1 = built, 0 = left out) ---- */
+#ifndef SL_CONFIG_TLV
+#define SL_CONFIG_TLV 1
+#endif
+#ifndef SL_CONFIG_SENML_CBOR
+#define SL_CONFIG_SENML_CBOR 1
+#endif
+#ifndef SL_CONFIG_LWM2M_CBOR
+#define SL_CONFIG_LWM2M_CBOR 1
+#endif
+/* Read-Composite (FETCH), Observe-Composite and Write-Composite (iPATCH);
+ * they need SenML CBOR or LwM2M CBOR. */
+#ifndef SL_CONFIG_COMPOSITE
+#define SL_CONFIG_COMPOSITE 1
+#endif
+/* Block-wise transfers (RFC 7959). */
+#ifndef SL_CONFIG_BLOCK
+#define SL_CONFIG_BLOCK 1
+#endif
+
+/* ---- CoAP ---- */
+/* Options one message may carry; more is answered 4.13 / dropped. */
+#ifndef SL_COAP_MAX_OPTIONS
+#define SL_COAP_MAX_OPTIONS 24
+#endif
+/* Largest datagram we build or accept: 1024-byte block + headers. */
+#ifndef SL_COAP_MAX_MSG
+#define SL_COAP_MAX_MSG 1152
+#endif
+/* Largest payload a response is encoded into before block-wise slicing, and
+ * largest request body reassembled from Block1 before it is applied. */
+#ifndef SL_MAX_BODY
+#define SL_MAX_BODY 4096
+#endif
+/* Default block size for our Block2 responses and Block1 requests. */
+#ifndef SL_COAP_DEFAULT_BLOCK
+#define SL_COAP_DEFAULT_BLOCK 1024
+#endif
+
+/* ---- engine pools ---- */
+/* Peers: servers, hosts we request from, requesting clients. */
+#ifndef SL_MAX_PEERS
+#define SL_MAX_PEERS 8
+#endif
+/* Outgoing confirmable messages awaiting ACK (at most one per peer: NSTART=1). */
+#ifndef SL_MAX_CON_TX
+#define SL_MAX_CON_TX 8
+#endif
+/* Received CON/NON message IDs remembered for deduplication, with the reply. */
+#ifndef SL_MAX_DEDUP
+#define SL_MAX_DEDUP 8
+#endif
+/* Outgoing requests awaiting a response (including open observations). */
+#ifndef SL_MAX_PENDING
+#define SL_MAX_PENDING 8
+#endif
+/* Observations other peers hold on us. */
+#ifndef SL_MAX_OBSERVATIONS
+#define SL_MAX_OBSERVATIONS 16
+#endif
+/* Paths one observation may cover (Observe-Composite). */
+#ifndef SL_MAX_OBSERVE_PATHS
+#define SL_MAX_OBSERVE_PATHS 4
+#endif
+/* Write-Attributes entries (per peer and path). */
+#ifndef SL_MAX_ATTRS
+#define SL_MAX_ATTRS 16
+#endif
+/* Objects registered with one engine. */
+#ifndef SL_MAX_OBJECTS
+#define SL_MAX_OBJECTS 24
+#endif
+/* Paths one composite request may name. */
+#ifndef SL_MAX_COMPOSITE_PATHS
+#define SL_MAX_COMPOSITE_PATHS 16
+#endif
+/* Objects one atomic write (Create, Write-Composite) may touch. */
+#ifndef SL_MAX_TXN_OBJECTS
+#define SL_MAX_TXN_OBJECTS 8
+#endif
+
+/* Uri-Path and Uri-Query of one outgoing request, kept for block-wise
+ * continuations and observe cancellation. */
+#ifndef SL_MAX_URI_PATH
+#define SL_MAX_URI_PATH 64
+#endif
+#ifndef SL_MAX_URI_QUERY
+#define SL_MAX_URI_QUERY 192
+#endif
+/* Send a confirmable notification at least every N notifications even when
+ * non-confirmable ones are configured (RFC 7641 4.5; the 24-hour rule is
+ * enforced as well). */
+#ifndef SL_NOTIFY_CON_EVERY
+#define SL_NOTIFY_CON_EVERY 16
+#endif
+
+#endif
