@@ -1,0 +1,513 @@
+/* LwM2M TLV: header and value coding, the data-model encoder and decoder. */
+#include "codec/tlv.h"
+
+#include <string.h>
+
+#define OPEN_INST 1u
+#define OPEN_MULTI 2u
+
+#define SEEN_INST 1u /* Object Instance TLVs at top level */
+#define SEEN_RES 2u  /* Resource or Multiple Resource TLVs at top level */
+#define SEEN_RI 4u   /* Resource Instance TLVs at top level */
+
+/* ---- headers ------------------------------------------------------------ */
+
+static size_t write_header(uint8_t *h, uint8_t kind, uint16_t id, size_t len)
+{
+    size_t n = 1;
+    uint8_t t = (uint8_t)(kind << 6);
+    if (id > 0xFF) {
+        t |= 0x20;
+        h[n++] = (uint8_t)(id >> 8);
+    }
+    h[n++] = (uint8_t)id;
+    if (len < 8) {
+        t |= (uint8_t)len;
+    } else if (len <= 0xFF) {
+        t |= 0x08;
+        h[n++] = (uint8_t)len;
+    } else if (len <= 0xFFFF) {
+        t |= 0x10;
+        h[n++] = (uint8_t)(len >> 8);
+        h[n++] = (uint8_t)len;
+    } else {
+        t |= 0x18;
+        h[n++] = (uint8_t)(len >> 16);
+        h[n++] = (uint8_t)(len >> 8);
+        h[n++] = (uint8_t)len;
+    }
+    h[0] = t;
+    return n;
+}
+
+sl_err sl_tlv_header_parse(const uint8_t *p, size_t avail, struct sl_tlv_header *h)
+{
+    if (avail < 2)
+        return SL_ERR_INVALID;
+    uint8_t t = p[0];
+    size_t idlen = (t & 0x20) ? 2 : 1;
+    size_t lenlen = (t >> 3) & 3;
+    size_t size = 1 + idlen + lenlen;
+    if (avail < size)
+        return SL_ERR_INVALID;
+    uint16_t id = idlen == 2 ? (uint16_t)(p[1] << 8 | p[2]) : p[1];
+    if (id > SL_ID_MAX)
+        return SL_ERR_INVALID;
+    /* bits 2-0 mean something only without a length field; ignore them otherwise */
+    size_t len = lenlen ? 0 : (size_t)(t & 7);
+    for (size_t i = 0; i < lenlen; i++)
+        len = len << 8 | p[1 + idlen + i];
+    if (len > avail - size)
+        return SL_ERR_INVALID;
+    h->kind = (uint8_t)(t >> 6);
+    h->size = (uint8_t)size;
+    h->id = id;
+    h->len = len;
+    return SL_OK;
+}
+
+size_t sl_tlv_header_size(uint16_t id, size_t len)
+{
+    size_t n = id > 0xFF ? 3 : 2;
+    if (len >= 8)
+        n += len <= 0xFF ? 1 : (len <= 0xFFFF ? 2 : 3);
+    return n;
+}
+
+sl_err sl_tlv_header_put(struct sl_wbuf *w, uint8_t kind, uint16_t id, size_t len)
+{
+    if (id > SL_ID_MAX)
+        return SL_ERR_INVALID;
+    if (len > SL_TLV_LEN_MAX)
+        return SL_ERR_RANGE;
+    uint8_t h[SL_TLV_HEADER_MAX];
+    return sl_wbuf_put(w, h, write_header(h, (uint8_t)(kind & 3), id, len));
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static void put_be(uint8_t *out, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static uint64_t get_be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+size_t sl_tlv_int_encode(int64_t v, uint8_t *out)
+{
+    size_t n = 8;
+    if (v >= INT8_MIN && v <= INT8_MAX)
+        n = 1;
+    else if (v >= INT16_MIN && v <= INT16_MAX)
+        n = 2;
+    else if (v >= INT32_MIN && v <= INT32_MAX)
+        n = 4;
+    put_be(out, (uint64_t)v, n);
+    return n;
+}
+
+size_t sl_tlv_uint_encode(uint64_t v, uint8_t *out)
+{
+    /* The TS 1.1 says Unsigned Integer is unsigned binary; a 1.0 peer only
+     * knows signed Integer. Keeping the top bit clear whenever the value
+     * allows makes both readings agree. */
+    if (v <= INT64_MAX)
+        return sl_tlv_int_encode((int64_t)v, out);
+    put_be(out, v, 8);
+    return 8;
+}
+
+size_t sl_tlv_float_encode(double v, uint8_t *out)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    /* finite and within binary32 range, so the conversion is defined */
+    if (((bits >> 52) & 0x7FF) != 0x7FF && v <= 3.4028234663852886e38 && v >= -3.4028234663852886e38) {
+        float f = (float)v;
+        if ((double)f == v) {
+            uint32_t fb;
+            memcpy(&fb, &f, sizeof fb);
+            put_be(out, fb, 4);
+            return 4;
+        }
+    }
+    put_be(out, bits, 8);
+    return 8;
+}
+
+sl_err sl_tlv_int_decode(const uint8_t *p, size_t len, int64_t *out)
+{
+    if (len != 1 && len != 2 && len != 4 && len != 8)
+        return SL_ERR_TYPE;
+    uint64_t u = get_be(p, len);
+    if (len < 8 && (p[0] & 0x80))
+        u |= UINT64_MAX << (8 * len); /* sign-extend */
+    /* two's complement without an implementation-defined conversion */
+    *out = u <= INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
+    return SL_OK;
+}
+
+sl_err sl_tlv_uint_decode(const uint8_t *p, size_t len, uint64_t *out)
+{
+    if (len < 1 || len > 8)
+        return SL_ERR_TYPE;
+    *out = get_be(p, len);
+    return SL_OK;
+}
+
+sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out)
+{
+    if (len == 4) {
+        uint32_t fb = (uint32_t)get_be(p, 4);
+        float f;
+        memcpy(&f, &fb, sizeof f);
+        *out = f;
+        return SL_OK;
+    }
+    if (len == 8) {
+        uint64_t bits = get_be(p, 8);
+        memcpy(out, &bits, sizeof *out);
+        return SL_OK;
+    }
+    return SL_ERR_TYPE;
+}
+
+sl_err sl_tlv_put_value(struct sl_wbuf *w, uint8_t kind, uint16_t id, const struct sl_value *v)
+{
+    uint8_t tmp[8];
+    const uint8_t *data = tmp;
+    size_t n;
+    switch (v->type) {
+    case SL_TYPE_STRING:
+    case SL_TYPE_OPAQUE:
+    case SL_TYPE_CORELNK:
+        data = v->v.bytes.ptr;
+        n = v->v.bytes.len;
+        if (n > 0 && data == NULL)
+            return SL_ERR_INVALID;
+        break;
+    case SL_TYPE_INT:
+    case SL_TYPE_TIME:
+        n = sl_tlv_int_encode(v->v.i, tmp);
+        break;
+    case SL_TYPE_UINT:
+        n = sl_tlv_uint_encode(v->v.u, tmp);
+        break;
+    case SL_TYPE_FLOAT:
+        n = sl_tlv_float_encode(v->v.f, tmp);
+        break;
+    case SL_TYPE_BOOL:
+        tmp[0] = v->v.b ? 1 : 0;
+        n = 1;
+        break;
+    case SL_TYPE_OBJLNK:
+        put_be(tmp, v->v.objlnk.oid, 2);
+        put_be(tmp + 2, v->v.objlnk.iid, 2);
+        n = 4;
+        break;
+    default:
+        return SL_ERR_TYPE;
+    }
+    if (id > SL_ID_MAX)
+        return SL_ERR_INVALID;
+    if (n > SL_TLV_LEN_MAX)
+        return SL_ERR_RANGE;
+    uint8_t h[SL_TLV_HEADER_MAX];
+    size_t hn = write_header(h, (uint8_t)(kind & 3), id, n);
+    if (hn + n > sl_wbuf_room(w))
+        return SL_ERR_OVERFLOW;
+    (void)sl_wbuf_put(w, h, hn);
+    return sl_wbuf_put(w, data, n);
+}
+
+/* ---- encoder ------------------------------------------------------------ */
+
+/* A container's length is known only when it closes: reserve the largest
+ * header its ID allows (24-bit length) and drop the unused bytes later. */
+static size_t reserve_size(uint16_t id)
+{
+    return (id > 0xFF ? 3u : 2u) + 3u;
+}
+
+static sl_err open_container(struct sl_tlv_enc *e, uint16_t id, size_t *pos)
+{
+    return sl_wbuf_reserve(e->w, reserve_size(id), pos);
+}
+
+static sl_err close_container(struct sl_tlv_enc *e, size_t pos, uint8_t kind, uint16_t id)
+{
+    struct sl_wbuf *w = e->w;
+    size_t reserved = reserve_size(id);
+    size_t len = w->len - pos - reserved;
+    if (len > SL_TLV_LEN_MAX)
+        return SL_ERR_RANGE;
+    uint8_t h[SL_TLV_HEADER_MAX];
+    size_t hn = write_header(h, kind, id, len);
+    memcpy(w->buf + pos, h, hn);
+    sl_wbuf_close_gap(w, pos + hn, reserved - hn);
+    return SL_OK;
+}
+
+static sl_err close_multi(struct sl_tlv_enc *e)
+{
+    if (!(e->open & OPEN_MULTI))
+        return SL_OK;
+    e->open &= (uint8_t)~OPEN_MULTI;
+    return close_container(e, e->multi_pos, SL_TLV_MULTIPLE, e->multi_id);
+}
+
+static sl_err close_inst(struct sl_tlv_enc *e)
+{
+    sl_err err = close_multi(e);
+    if (err != SL_OK || !(e->open & OPEN_INST))
+        return err;
+    e->open &= (uint8_t)~OPEN_INST;
+    return close_container(e, e->inst_pos, SL_TLV_INSTANCE, e->inst_id);
+}
+
+sl_err sl_tlv_enc_begin(struct sl_tlv_enc *e, struct sl_wbuf *w, const struct sl_path *base)
+{
+    memset(e, 0, sizeof *e);
+    e->w = w;
+    e->base = *base;
+    e->err = (base->len < SL_LEVEL_OBJECT || base->len > SL_LEVEL_RES_INSTANCE) ? SL_ERR_FORMAT : SL_OK;
+    return e->err;
+}
+
+static sl_err enc_record(struct sl_tlv_enc *e, const struct sl_record *r)
+{
+    const struct sl_path *p = &r->path;
+    uint8_t b = e->base.len;
+    bool none = r->value.type == SL_TYPE_NONE;
+    sl_err err;
+
+    if (p->len > SL_LEVEL_RES_INSTANCE || !sl_path_within(p, &e->base))
+        return SL_ERR_INVALID;
+    for (uint8_t k = 0; k < p->len; k++) {
+        if (p->id[k] > SL_ID_MAX)
+            return SL_ERR_INVALID;
+    }
+    if (p->len < SL_LEVEL_RESOURCE) {
+        /* only the path-only record of an instance, below an object base */
+        if (b != SL_LEVEL_OBJECT || p->len != SL_LEVEL_INSTANCE)
+            return SL_ERR_INVALID;
+        if (!none)
+            return SL_ERR_TYPE;
+    }
+    if (none && p->len == SL_LEVEL_RES_INSTANCE)
+        return SL_ERR_TYPE;
+    if (e->count) {
+        /* out of order or repeated: grouping would split a container */
+        if (sl_path_compare(&e->last, p) >= 0)
+            return SL_ERR_INVALID;
+        /* a resource written as single (or empty), then instances of it */
+        if (e->last.len == SL_LEVEL_RESOURCE && sl_path_within(p, &e->last))
+            return SL_ERR_INVALID;
+    }
+    e->last = *p;
+    if (e->count < UINT8_MAX)
+        e->count++;
+
+    if (b == SL_LEVEL_OBJECT) {
+        if ((e->open & OPEN_INST) && e->inst_id != p->id[1]) {
+            if ((err = close_inst(e)) != SL_OK)
+                return err;
+        }
+        if (!(e->open & OPEN_INST)) {
+            if ((err = open_container(e, p->id[1], &e->inst_pos)) != SL_OK)
+                return err;
+            e->open |= OPEN_INST;
+            e->inst_id = p->id[1];
+        }
+        if (p->len == SL_LEVEL_INSTANCE)
+            return SL_OK;
+    }
+    if ((e->open & OPEN_MULTI) && (p->len != SL_LEVEL_RES_INSTANCE || e->multi_id != p->id[2])) {
+        if ((err = close_multi(e)) != SL_OK)
+            return err;
+    }
+    if (p->len == SL_LEVEL_RESOURCE) {
+        if (none)
+            return sl_tlv_header_put(e->w, SL_TLV_MULTIPLE, p->id[2], 0);
+        return sl_tlv_put_value(e->w, SL_TLV_RESOURCE, p->id[2], &r->value);
+    }
+    if (b < SL_LEVEL_RES_INSTANCE && !(e->open & OPEN_MULTI)) {
+        if ((err = open_container(e, p->id[2], &e->multi_pos)) != SL_OK)
+            return err;
+        e->open |= OPEN_MULTI;
+        e->multi_id = p->id[2];
+    }
+    return sl_tlv_put_value(e->w, SL_TLV_RES_INSTANCE, p->id[3], &r->value);
+}
+
+sl_err sl_tlv_enc_record(struct sl_tlv_enc *e, const struct sl_record *r)
+{
+    if (e->err == SL_OK)
+        e->err = enc_record(e, r);
+    return e->err;
+}
+
+sl_err sl_tlv_enc_end(struct sl_tlv_enc *e)
+{
+    if (e->err == SL_OK)
+        e->err = close_inst(e);
+    return e->err;
+}
+
+/* ---- decoder ------------------------------------------------------------ */
+
+void sl_tlv_dec_init(struct sl_tlv_dec *d, const struct sl_path *base, const uint8_t *payload, size_t len)
+{
+    memset(d, 0, sizeof *d);
+    d->base = *base;
+    d->buf = payload;
+    d->len = payload ? len : 0;
+    d->inst_id = SL_ID_NONE;
+    d->err = (base->len < SL_LEVEL_OBJECT || base->len > SL_LEVEL_RES_INSTANCE) ? SL_ERR_FORMAT : SL_OK;
+}
+
+static void set_record(const struct sl_tlv_dec *d, struct sl_record *out, int len, uint16_t iid,
+                       uint16_t rid, uint16_t riid, const struct sl_tlv_header *h, size_t vpos)
+{
+    out->path = sl_path_make(len, d->base.id[0], iid, rid, riid);
+    if (h) {
+        out->value.type = SL_TYPE_RAW_TLV;
+        out->value.v.bytes.ptr = d->buf + vpos;
+        out->value.v.bytes.len = h->len;
+    } else {
+        out->value.type = SL_TYPE_NONE;
+        out->value.v.bytes.ptr = NULL;
+        out->value.v.bytes.len = 0;
+    }
+}
+
+/* A Resource or Multiple Resource TLV of instance iid. Returns SL_OK with a
+ * record, or SL_ERR_END when it opened a container and the caller should
+ * go on reading inside it. */
+static sl_err resource_tlv(struct sl_tlv_dec *d, const struct sl_tlv_header *h, uint16_t iid,
+                           struct sl_record *out)
+{
+    size_t vpos = d->pos + h->size;
+    if (h->kind == SL_TLV_RESOURCE) {
+        d->pos = vpos + h->len;
+        set_record(d, out, SL_LEVEL_RESOURCE, iid, h->id, 0, h, vpos);
+        return SL_OK;
+    }
+    if (h->kind != SL_TLV_MULTIPLE)
+        return SL_ERR_INVALID;
+    if (h->len == 0) {
+        d->pos = vpos;
+        set_record(d, out, SL_LEVEL_RESOURCE, iid, h->id, 0, NULL, 0);
+        return SL_OK;
+    }
+    d->open |= OPEN_MULTI;
+    d->multi_end = vpos + h->len;
+    d->multi_id = h->id;
+    d->inst_id = iid;
+    d->pos = vpos;
+    return SL_ERR_END;
+}
+
+static sl_err dec_next(struct sl_tlv_dec *d, struct sl_record *out)
+{
+    const uint8_t b = d->base.len;
+    for (;;) {
+        if ((d->open & OPEN_MULTI) && d->pos == d->multi_end) {
+            d->open &= (uint8_t)~OPEN_MULTI;
+            continue;
+        }
+        if ((d->open & OPEN_INST) && d->pos == d->inst_end) {
+            d->open &= (uint8_t)~OPEN_INST;
+            continue;
+        }
+        if (d->pos == d->len)
+            return SL_ERR_END;
+        size_t limit = (d->open & OPEN_MULTI) ? d->multi_end : ((d->open & OPEN_INST) ? d->inst_end : d->len);
+        struct sl_tlv_header h;
+        if (sl_tlv_header_parse(d->buf + d->pos, limit - d->pos, &h) != SL_OK)
+            return SL_ERR_INVALID;
+        size_t vpos = d->pos + h.size;
+        sl_err err;
+
+        if (d->open & OPEN_MULTI) {
+            if (h.kind != SL_TLV_RES_INSTANCE)
+                return SL_ERR_INVALID;
+            d->pos = vpos + h.len;
+            set_record(d, out, SL_LEVEL_RES_INSTANCE, d->inst_id, d->multi_id, h.id, &h, vpos);
+            return SL_OK;
+        }
+        if ((d->open & OPEN_INST) || b == SL_LEVEL_INSTANCE) {
+            uint16_t iid = b == SL_LEVEL_INSTANCE ? d->base.id[1] : d->inst_id;
+            err = resource_tlv(d, &h, iid, out);
+            if (err == SL_ERR_END)
+                continue;
+            return err;
+        }
+
+        /* top level below an object, resource or resource-instance base */
+        if (b == SL_LEVEL_OBJECT) {
+            if (h.kind == SL_TLV_INSTANCE) {
+                if (d->seen & SEEN_RES)
+                    return SL_ERR_INVALID;
+                d->seen |= SEEN_INST;
+                if (h.len == 0) {
+                    d->pos = vpos;
+                    set_record(d, out, SL_LEVEL_INSTANCE, h.id, 0, 0, NULL, 0);
+                    return SL_OK;
+                }
+                d->open |= OPEN_INST;
+                d->inst_end = vpos + h.len;
+                d->inst_id = h.id;
+                d->pos = vpos;
+                continue;
+            }
+            /* resources without an instance: a Create that lets the client
+             * pick the instance ID */
+            if (d->seen & SEEN_INST)
+                return SL_ERR_INVALID;
+            d->seen |= SEEN_RES;
+            err = resource_tlv(d, &h, SL_ID_NONE, out);
+            if (err == SL_ERR_END)
+                continue;
+            return err;
+        }
+        if (b == SL_LEVEL_RESOURCE) {
+            if (h.kind == SL_TLV_RES_INSTANCE) {
+                if (d->seen & SEEN_RES)
+                    return SL_ERR_INVALID;
+                d->seen |= SEEN_RI;
+                d->pos = vpos + h.len;
+                set_record(d, out, SL_LEVEL_RES_INSTANCE, d->base.id[1], d->base.id[2], h.id, &h, vpos);
+                return SL_OK;
+            }
+            if (d->seen || h.id != d->base.id[2])
+                return SL_ERR_INVALID;
+            d->seen |= SEEN_RES;
+            err = resource_tlv(d, &h, d->base.id[1], out);
+            if (err == SL_ERR_END)
+                continue;
+            return err;
+        }
+        /* resource-instance base: exactly that one Resource Instance TLV */
+        if (h.kind != SL_TLV_RES_INSTANCE || d->seen || h.id != d->base.id[3])
+            return SL_ERR_INVALID;
+        d->seen |= SEEN_RI;
+        d->pos = vpos + h.len;
+        set_record(d, out, SL_LEVEL_RES_INSTANCE, d->base.id[1], d->base.id[2], h.id, &h, vpos);
+        return SL_OK;
+    }
+}
+
+sl_err sl_tlv_dec_next(struct sl_tlv_dec *d, struct sl_record *out)
+{
+    if (d->err == SL_OK)
+        d->err = dec_next(d, out);
+    return d->err;
+}
