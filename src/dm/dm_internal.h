@@ -1,0 +1,35 @@
+/* Helpers shared by the data-model operation files (dm.c, dm_read.c,
+ * dm_write.c). Not part of any public interface. */
+#ifndef SL_DM_INTERNAL_H
+#define SL_DM_INTERNAL_H
+
+#include "dm/dm.h"
+
+/* Resolve a path of at least object level: object, declared resource (when
+ * len >= 3). Returns 0 or the CoAP code: 4.04 for anything missing. */
+uint8_t dm_resolve(const struct sl_dm *dm, const struct sl_path *path, struct sl_obj **obj,
+                   const struct sl_res_def **res);
+
+bool dm_res_present(const struct sl_obj *o, uint16_t iid, const struct sl_res_def *rd);
+bool dm_res_inst_exists(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t riid);
+
+/* Read one value and give it the declared type. */
+sl_err dm_read_value(const struct sl_obj *o, uint16_t iid, const struct sl_res_def *rd,
+                     uint16_t riid, struct sl_value *out);
+
+/* The format to answer with when the request names none. */
+uint16_t dm_default_format(const struct sl_dm *dm, const struct sl_path *path);
+
+uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct sl_path *path,
+                    struct sl_wbuf *w);
+uint8_t dm_read_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *w,
+                          uint16_t *format_used);
+
+uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req);
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req);
+uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp);
+uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req);
+uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req);
+uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req);
+
+#endif

@@ -1,0 +1,528 @@
+/* Write (replace, partial update), Write-Composite, Create, Delete, Execute
+ * and Write-Attributes.
+ *
+ * Every write runs in two passes over the payload: the first decodes and
+ * checks every record (path, operation, access, type) without touching an
+ * object; the second applies them inside a transaction (begin, writes,
+ * validate, commit or rollback on every touched object). So a bad record
+ * anywhere in the payload changes nothing.
+ */
+#include <string.h>
+
+#include "codec/data.h"
+#include "codec/value.h"
+#include "dm/acl.h"
+#include "dm/dm_internal.h"
+
+/* Instances one Create may make. */
+#define DM_MAX_CREATE_INSTANCES 4
+
+struct dm_txn {
+    struct sl_obj *objs[SL_MAX_TXN_OBJECTS];
+    uint8_t count;
+    bool begun;
+};
+
+static sl_err txn_add(struct dm_txn *t, struct sl_obj *o)
+{
+    for (unsigned k = 0; k < t->count; k++)
+        if (t->objs[k] == o)
+            return SL_OK;
+    if (t->count == SL_MAX_TXN_OBJECTS)
+        return SL_ERR_TOO_LARGE;
+    t->objs[t->count++] = o;
+    return SL_OK;
+}
+
+static sl_err txn_begin(struct dm_txn *t)
+{
+    for (unsigned k = 0; k < t->count; k++) {
+        struct sl_obj *o = t->objs[k];
+        sl_err err = o->ops->begin ? o->ops->begin(o) : SL_OK;
+        if (err != SL_OK) {
+            while (k-- > 0)
+                if (t->objs[k]->ops->rollback)
+                    t->objs[k]->ops->rollback(t->objs[k]);
+            return err;
+        }
+    }
+    t->begun = true;
+    return SL_OK;
+}
+
+/* Validate and commit, or roll back everything; returns the outcome. */
+static sl_err txn_end(struct dm_txn *t, sl_err status)
+{
+    for (unsigned k = 0; k < t->count && status == SL_OK; k++) {
+        struct sl_obj *o = t->objs[k];
+        if (o->ops->validate)
+            status = o->ops->validate(o);
+    }
+    for (unsigned k = 0; k < t->count; k++) {
+        struct sl_obj *o = t->objs[k];
+        if (status == SL_OK) {
+            if (o->ops->commit)
+                o->ops->commit(o);
+        } else if (o->ops->rollback) {
+            o->ops->rollback(o);
+        }
+    }
+    return status;
+}
+
+/* Pass-one check of one decoded record for a write into existing instances
+ * (creating = false) or into instances being created. Fills the object,
+ * resource and the value converted to the resource's type. */
+static uint8_t check_record(struct sl_dm *dm, const struct sl_actor *who, const struct sl_record *r,
+                            bool creating, struct sl_obj **obj, const struct sl_res_def **res,
+                            struct sl_value *conv)
+{
+    if (r->path.len < 3)
+        return SL_COAP_BAD_REQUEST;
+    struct sl_obj *o = sl_dm_find(dm, r->path.id[0]);
+    if (!o)
+        return SL_COAP_NOT_FOUND;
+    if (!creating && !sl_obj_has_instance(o, r->path.id[1]))
+        return SL_COAP_NOT_FOUND;
+    const struct sl_res_def *rd = sl_obj_res(o->def, r->path.id[2]);
+    if (!rd)
+        return SL_COAP_NOT_FOUND;
+    bool privileged = who->kind == SL_ACTOR_BOOTSTRAP || who->kind == SL_ACTOR_LOCAL;
+    if (rd->flags & SL_RES_E)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    /* Create may set read-only resources of the new instance */
+    if (!(rd->flags & SL_RES_W) && !creating && !privileged)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (!creating && !sl_acl_allows(dm, who, o->def->oid, r->path.id[1], SL_ACL_WRITE))
+        return SL_COAP_UNAUTHORIZED;
+    bool multi = (rd->flags & SL_RES_MULTI) != 0;
+    if (r->path.len == 4 && !multi)
+        return SL_COAP_BAD_REQUEST;
+    if (r->path.len == 3 && multi) {
+        /* only "this multiple resource is empty" fits here */
+        if (r->value.type != SL_TYPE_NONE)
+            return SL_COAP_BAD_REQUEST;
+        conv->type = SL_TYPE_NONE;
+    } else if (sl_value_convert(&r->value, rd->type, conv) != SL_OK) {
+        return SL_COAP_BAD_REQUEST;
+    }
+    *obj = o;
+    *res = rd;
+    return 0;
+}
+
+static sl_err apply_record(struct sl_obj *o, const struct sl_res_def *rd, const struct sl_record *r,
+                           const struct sl_value *v)
+{
+    if (v->type == SL_TYPE_NONE)
+        return o->ops->res_clear ? o->ops->res_clear(o, r->path.id[1], rd->id) : SL_OK;
+    if (!o->ops->write)
+        return SL_ERR_UNSUPPORTED;
+    uint16_t riid = r->path.len == 4 ? r->path.id[3] : SL_ID_NONE;
+    return o->ops->write(o, r->path.id[1], rd->id, riid, v);
+}
+
+/* Decode the payload from the start and check or apply every record. */
+static uint8_t run_records(struct sl_dm *dm, const struct sl_dm_req *req, const struct sl_path *base,
+                           bool creating, bool apply, struct dm_txn *txn, uint16_t new_iid)
+{
+    struct sl_data_dec dec;
+    if (sl_data_dec_init(&dec, req->format, base, req->payload, req->payload_len) != SL_OK)
+        return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
+    struct sl_record r;
+    sl_err err;
+    unsigned n = 0;
+    while ((err = sl_data_dec_next(&dec, &r)) == SL_OK) {
+        if (!sl_path_within(&r.path, base) && !(creating && r.path.len >= 3))
+            return SL_COAP_BAD_REQUEST;
+        if (creating && r.path.id[1] == SL_ID_NONE)
+            r.path.id[1] = new_iid;
+        struct sl_obj *o;
+        const struct sl_res_def *rd;
+        struct sl_value v;
+        uint8_t code = check_record(dm, &req->actor, &r, creating, &o, &rd, &v);
+        if (code)
+            return code;
+        if (!apply) {
+            if (txn_add(txn, o) != SL_OK)
+                return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
+        } else if ((err = apply_record(o, rd, &r, &v)) != SL_OK) {
+            return sl_dm_err_to_coap(err);
+        }
+        n++;
+    }
+    if (err != SL_ERR_END)
+        return err == SL_ERR_FORMAT ? SL_COAP_UNSUPPORTED_CONTENT_FORMAT : SL_COAP_BAD_REQUEST;
+    return 0;
+}
+
+static void notify_changed(struct sl_dm *dm, const struct sl_path *p)
+{
+    if (dm->hooks.changed)
+        dm->hooks.changed(dm->hooks.ctx, p);
+}
+
+/* Clear what a replacing write replaces: the multiple resource itself, or
+ * every writable optional or multiple resource of the instance. */
+static sl_err clear_for_replace(struct sl_obj *o, const struct sl_path *p)
+{
+    if (!o->ops->res_clear)
+        return SL_OK;
+    uint16_t iid = p->id[1];
+    if (p->len == 3) {
+        const struct sl_res_def *rd = sl_obj_res(o->def, p->id[2]);
+        return (rd && (rd->flags & SL_RES_MULTI)) ? o->ops->res_clear(o, iid, rd->id) : SL_OK;
+    }
+    for (uint16_t k = 0; k < o->def->res_count; k++) {
+        const struct sl_res_def *rd = &o->def->res[k];
+        if (!(rd->flags & SL_RES_W) || (rd->flags & SL_RES_E))
+            continue;
+        if ((rd->flags & SL_RES_MULTI) || !(rd->flags & SL_RES_MANDATORY)) {
+            sl_err err = o->ops->res_clear(o, iid, rd->id);
+            if (err != SL_OK && err != SL_ERR_NOT_FOUND)
+                return err;
+        }
+    }
+    return SL_OK;
+}
+
+static uint8_t check_payload_format(const struct sl_dm_req *req)
+{
+    if (req->payload_len == 0)
+        return SL_COAP_BAD_REQUEST;
+    if (req->format == SL_FMT_NONE || !sl_data_format_supported(req->format))
+        return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
+    return 0;
+}
+
+uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    const struct sl_path *p = &req->path;
+    if (p->len < 2)
+        return SL_COAP_METHOD_NOT_ALLOWED; /* Bootstrap-Write on /o is the bootstrap issue's */
+    struct sl_obj *o;
+    const struct sl_res_def *rd;
+    uint8_t code = dm_resolve(dm, p, &o, &rd);
+    if (code)
+        return code;
+    if (rd && (!(rd->flags & SL_RES_W) || (rd->flags & SL_RES_E)) &&
+        req->actor.kind != SL_ACTOR_BOOTSTRAP && req->actor.kind != SL_ACTOR_LOCAL)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (!sl_acl_allows(dm, &req->actor, p->id[0], p->id[1], SL_ACL_WRITE))
+        return SL_COAP_UNAUTHORIZED;
+    code = check_payload_format(req);
+    if (code)
+        return code;
+
+    struct dm_txn txn = { .count = 0 };
+    code = run_records(dm, req, p, false, false, &txn, 0);
+    if (code)
+        return code;
+    if (txn_add(&txn, o) != SL_OK)
+        return SL_COAP_INTERNAL_SERVER_ERROR;
+    if (txn_begin(&txn) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE;
+    sl_err status = SL_OK;
+    if (req->op == SL_OP_WRITE_REPLACE)
+        status = clear_for_replace(o, p);
+    if (status == SL_OK) {
+        code = run_records(dm, req, p, false, true, &txn, 0);
+        if (code)
+            status = SL_ERR_INVALID;
+    }
+    status = txn_end(&txn, status);
+    if (status != SL_OK)
+        return code ? code : sl_dm_err_to_coap(status);
+    notify_changed(dm, p);
+    return SL_COAP_CHANGED;
+}
+
+#if SL_CONFIG_COMPOSITE
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    if (req->payload_len == 0)
+        return SL_COAP_BAD_REQUEST;
+    if (!sl_data_format_is_composite(req->format))
+        return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
+    struct sl_path root = sl_path_make(0, 0, 0, 0, 0);
+    struct dm_txn txn = { .count = 0 };
+    uint8_t code = run_records(dm, req, &root, false, false, &txn, 0);
+    if (code)
+        return code;
+    if (txn.count == 0)
+        return SL_COAP_BAD_REQUEST;
+    if (txn_begin(&txn) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE;
+    code = run_records(dm, req, &root, false, true, &txn, 0);
+    sl_err status = txn_end(&txn, code ? SL_ERR_INVALID : SL_OK);
+    if (status != SL_OK)
+        return code ? code : sl_dm_err_to_coap(status);
+    for (unsigned k = 0; k < txn.count; k++) {
+        struct sl_path op = sl_path_make(1, txn.objs[k]->def->oid, 0, 0, 0);
+        notify_changed(dm, &op);
+    }
+    return SL_COAP_CHANGED;
+}
+#else
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    (void)dm;
+    (void)req;
+    return SL_COAP_METHOD_NOT_ALLOWED;
+}
+#endif
+
+/* Instance IDs a Create payload names (SL_ID_NONE: "choose one"). */
+static uint8_t create_instances(const struct sl_dm_req *req, uint16_t *iids, unsigned *count)
+{
+    struct sl_data_dec dec;
+    *count = 0;
+    if (req->payload_len == 0) {
+        iids[(*count)++] = SL_ID_NONE; /* an empty instance */
+        return 0;
+    }
+    if (sl_data_dec_init(&dec, req->format, &req->path, req->payload, req->payload_len) != SL_OK)
+        return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
+    struct sl_record r;
+    sl_err err;
+    while ((err = sl_data_dec_next(&dec, &r)) == SL_OK) {
+        if (r.path.len < 3 || r.path.id[0] != req->path.id[0])
+            return SL_COAP_BAD_REQUEST;
+        bool seen = false;
+        for (unsigned k = 0; k < *count; k++)
+            seen |= iids[k] == r.path.id[1];
+        if (seen)
+            continue;
+        if (*count == DM_MAX_CREATE_INSTANCES)
+            return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
+        iids[(*count)++] = r.path.id[1];
+    }
+    if (err != SL_ERR_END)
+        return SL_COAP_BAD_REQUEST;
+    if (*count == 0)
+        iids[(*count)++] = SL_ID_NONE;
+    return 0;
+}
+
+static uint16_t free_instance_id(const struct sl_obj *o, const uint16_t *taken, unsigned n)
+{
+    for (uint32_t id = 0; id <= SL_ID_MAX; id++) {
+        bool used = sl_obj_has_instance(o, (uint16_t)id);
+        for (unsigned k = 0; k < n && !used; k++)
+            used = taken[k] == id;
+        if (!used)
+            return (uint16_t)id;
+    }
+    return SL_ID_NONE;
+}
+
+static bool mandatory_present(const struct sl_obj *o, uint16_t iid)
+{
+    for (uint16_t k = 0; k < o->def->res_count; k++) {
+        const struct sl_res_def *rd = &o->def->res[k];
+        if ((rd->flags & SL_RES_MANDATORY) && !(rd->flags & SL_RES_E) &&
+            !dm_res_present(o, iid, rd))
+            return false;
+    }
+    return true;
+}
+
+uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp)
+{
+    struct sl_obj *o;
+    const struct sl_res_def *rd;
+    uint8_t code = dm_resolve(dm, &req->path, &o, &rd);
+    if (code)
+        return code;
+    if (!o->ops->create)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (!sl_acl_allows(dm, &req->actor, o->def->oid, SL_ID_NONE, SL_ACL_CREATE))
+        return SL_COAP_UNAUTHORIZED;
+    if (req->payload_len > 0 && (code = check_payload_format(req)) != 0)
+        return code;
+
+    uint16_t iids[DM_MAX_CREATE_INSTANCES];
+    unsigned count;
+    code = create_instances(req, iids, &count);
+    if (code)
+        return code;
+    uint16_t chosen = SL_ID_NONE;
+    for (unsigned k = 0; k < count; k++) {
+        if (iids[k] == SL_ID_NONE) {
+            chosen = free_instance_id(o, iids, count);
+            if (chosen == SL_ID_NONE)
+                return SL_COAP_INTERNAL_SERVER_ERROR;
+            iids[k] = chosen;
+        } else if (sl_obj_has_instance(o, iids[k])) {
+            return SL_COAP_BAD_REQUEST; /* the instance exists already */
+        }
+    }
+    unsigned existing = 0;
+    int32_t after = -1;
+    uint16_t iid;
+    while (o->ops->inst_next(o, after, &iid) == SL_OK) {
+        after = iid;
+        existing++;
+    }
+    if (!(o->def->flags & SL_OBJ_MULTI) && existing + count > 1)
+        return SL_COAP_BAD_REQUEST; /* a single-instance object */
+
+    struct dm_txn txn = { .count = 0 };
+    if (req->payload_len > 0) {
+        code = run_records(dm, req, &req->path, true, false, &txn, chosen);
+        if (code)
+            return code;
+    }
+    if (txn_add(&txn, o) != SL_OK || txn.count != 1)
+        return SL_COAP_BAD_REQUEST; /* records of another object */
+    if (txn_begin(&txn) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE;
+    sl_err status = SL_OK;
+    unsigned made = 0;
+    for (; made < count && status == SL_OK; made++)
+        status = o->ops->create(o, iids[made]);
+    if (status != SL_OK)
+        made--;
+    if (status == SL_OK && req->payload_len > 0) {
+        code = run_records(dm, req, &req->path, true, true, &txn, chosen);
+        if (code)
+            status = SL_ERR_INVALID;
+    }
+    for (unsigned k = 0; k < count && status == SL_OK; k++)
+        if (!mandatory_present(o, iids[k]))
+            status = SL_ERR_INVALID;
+    if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
+        /* no transaction support: undo the creation by hand */
+        for (unsigned k = 0; k < made; k++)
+            o->ops->remove(o, iids[k]);
+    }
+    status = txn_end(&txn, status);
+    if (status != SL_OK)
+        return code ? code : sl_dm_err_to_coap(status);
+
+    for (unsigned k = 0; k < count; k++) {
+        if (dm->hooks.created)
+            dm->hooks.created(dm->hooks.ctx, &req->actor, o->def->oid, iids[k]);
+    }
+    notify_changed(dm, &req->path);
+    if (count == 1) {
+        resp->has_location = true;
+        resp->location = sl_path_make(2, o->def->oid, iids[0], 0, 0);
+    }
+    return SL_COAP_CREATED;
+}
+
+uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    const struct sl_path *p = &req->path;
+    if (p->len != 2)
+        return SL_COAP_METHOD_NOT_ALLOWED; /* Bootstrap-Delete is the bootstrap issue's */
+    struct sl_obj *o;
+    const struct sl_res_def *rd;
+    uint8_t code = dm_resolve(dm, p, &o, &rd);
+    if (code)
+        return code;
+    if (!o->ops->remove)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (!sl_acl_allows(dm, &req->actor, p->id[0], p->id[1], SL_ACL_DELETE))
+        return SL_COAP_UNAUTHORIZED;
+    sl_err err = o->ops->remove(o, p->id[1]);
+    if (err != SL_OK)
+        return sl_dm_err_to_coap(err);
+    sl_attr_store_forget_path(&dm->attrs, p);
+    if (dm->hooks.deleted)
+        dm->hooks.deleted(dm->hooks.ctx, &req->actor, p->id[0], p->id[1]);
+    struct sl_path op = sl_path_make(1, p->id[0], 0, 0, 0);
+    notify_changed(dm, &op);
+    return SL_COAP_DELETED;
+}
+
+/* LwM2M 1.1 5.4.5 Execute arguments: arg *( "," arg ), arg = digit
+ * [ "=" "'" *char "'" ]. An empty payload is no arguments. */
+static bool execute_args_valid(const uint8_t *p, size_t len)
+{
+    size_t k = 0;
+    while (k < len) {
+        if (p[k] < '0' || p[k] > '9')
+            return false;
+        k++;
+        if (k < len && p[k] == '=') {
+            if (++k >= len || p[k] != '\'')
+                return false;
+            k++;
+            while (k < len && p[k] != '\'')
+                k++;
+            if (k >= len)
+                return false;
+            k++;
+        }
+        if (k == len)
+            return true;
+        if (p[k] != ',' || ++k == len)
+            return false;
+    }
+    return true;
+}
+
+uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    const struct sl_path *p = &req->path;
+    if (p->len != 3)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    struct sl_obj *o;
+    const struct sl_res_def *rd;
+    uint8_t code = dm_resolve(dm, p, &o, &rd);
+    if (code)
+        return code;
+    if (!(rd->flags & SL_RES_E) || !o->ops->execute)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (!sl_acl_allows(dm, &req->actor, p->id[0], p->id[1], SL_ACL_EXECUTE))
+        return SL_COAP_UNAUTHORIZED;
+    if (!execute_args_valid(req->payload, req->payload_len))
+        return SL_COAP_BAD_REQUEST;
+    sl_err err = o->ops->execute(o, p->id[1], p->id[2], req->payload, req->payload_len);
+    return err == SL_OK ? SL_COAP_CHANGED : sl_dm_err_to_coap(err);
+}
+
+uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    const struct sl_path *p = &req->path;
+    struct sl_obj *o;
+    const struct sl_res_def *rd;
+    uint8_t code = dm_resolve(dm, p, &o, &rd);
+    if (code)
+        return code;
+    if (p->len >= 2 && !sl_acl_allows(dm, &req->actor, p->id[0], p->id[1], SL_ACL_READ))
+        return SL_COAP_UNAUTHORIZED;
+    struct sl_attrs set;
+    uint8_t clear;
+    if (sl_attrs_parse_query(req->msg, &set, &clear) != SL_OK)
+        return SL_COAP_BAD_REQUEST;
+    if (set.set & SL_ATTR_NUMERIC) {
+        /* gt/lt/st only make sense on one numeric value */
+        if (p->len < 3 || ((rd->flags & SL_RES_MULTI) && p->len == 3))
+            return SL_COAP_BAD_REQUEST;
+        if (rd->type != SL_TYPE_INT && rd->type != SL_TYPE_UINT && rd->type != SL_TYPE_FLOAT)
+            return SL_COAP_BAD_REQUEST;
+    }
+    /* check the combination that would result, before storing it */
+    struct sl_attrs merged;
+    const struct sl_attrs *cur = sl_attr_store_get(&dm->attrs, &req->actor, p);
+    memset(&merged, 0, sizeof merged);
+    if (cur)
+        merged = *cur;
+    merged.set &= (uint8_t)~clear;
+    sl_attrs_merge(&merged, &set);
+    const struct sl_attrs *r = &merged;
+    /* LwM2M 1.1 5.1.2: lt < gt and lt + 2 * st < gt; epmin <= epmax */
+    if ((r->set & SL_ATTR_GT) && (r->set & SL_ATTR_LT)) {
+        double st = (r->set & SL_ATTR_ST) ? r->st : 0.0;
+        if (!(r->lt < r->gt) || !(r->lt + 2.0 * st < r->gt))
+            return SL_COAP_BAD_REQUEST;
+    }
+    if ((r->set & SL_ATTR_EPMIN) && (r->set & SL_ATTR_EPMAX) && r->epmin > r->epmax)
+        return SL_COAP_BAD_REQUEST;
+    if (sl_attr_store_apply(&dm->attrs, &req->actor, p, &set, clear) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE; /* attribute store full */
+    return SL_COAP_CHANGED;
+}

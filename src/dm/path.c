@@ -1,0 +1,107 @@
+/* LwM2M paths: parse, format, compare. */
+#include "sidelink/types.h"
+
+struct sl_path sl_path_make(int len, uint16_t o, uint16_t i, uint16_t r, uint16_t ri)
+{
+    struct sl_path p = { { o, i, r, ri }, 0 };
+    p.len = (uint8_t)(len < 0 ? 0 : (len > 4 ? 4 : len));
+    for (int k = p.len; k < 4; k++)
+        p.id[k] = SL_ID_NONE;
+    return p;
+}
+
+bool sl_path_equal(const struct sl_path *a, const struct sl_path *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (int k = 0; k < a->len; k++)
+        if (a->id[k] != b->id[k])
+            return false;
+    return true;
+}
+
+bool sl_path_within(const struct sl_path *inner, const struct sl_path *outer)
+{
+    if (inner->len < outer->len)
+        return false;
+    for (int k = 0; k < outer->len; k++)
+        if (inner->id[k] != outer->id[k])
+            return false;
+    return true;
+}
+
+int sl_path_compare(const struct sl_path *a, const struct sl_path *b)
+{
+    int n = a->len < b->len ? a->len : b->len;
+    for (int k = 0; k < n; k++) {
+        if (a->id[k] != b->id[k])
+            return a->id[k] < b->id[k] ? -1 : 1;
+    }
+    return (int)a->len - (int)b->len;
+}
+
+sl_err sl_path_parse(const char *s, size_t len, struct sl_path *out)
+{
+    struct sl_path p = sl_path_make(0, 0, 0, 0, 0);
+    if (len == 0 || s[0] != '/')
+        return SL_ERR_INVALID;
+    if (len == 1) {
+        *out = p;
+        return SL_OK;
+    }
+    size_t pos = 1;
+    while (pos <= len) {
+        if (p.len == 4)
+            return SL_ERR_INVALID;
+        uint32_t v = 0;
+        size_t digits = 0;
+        while (pos < len && s[pos] != '/') {
+            char c = s[pos];
+            if (c < '0' || c > '9')
+                return SL_ERR_INVALID;
+            /* "01" is not canonical and "0"..."65534" needs at most 5 digits */
+            if (digits == 1 && v == 0)
+                return SL_ERR_INVALID;
+            v = v * 10u + (uint32_t)(c - '0');
+            if (++digits > 5 || v > SL_ID_MAX)
+                return SL_ERR_INVALID;
+            pos++;
+        }
+        if (digits == 0)
+            return SL_ERR_INVALID; /* empty segment: "//" or a trailing "/" */
+        p.id[p.len++] = (uint16_t)v;
+        pos++; /* skip '/' (or step past the end) */
+    }
+    *out = p;
+    return SL_OK;
+}
+
+int sl_path_format(const struct sl_path *p, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return SL_ERR_OVERFLOW;
+    if (p->len == 0) {
+        if (cap < 2)
+            return SL_ERR_OVERFLOW;
+        buf[0] = '/';
+        buf[1] = '\0';
+        return 1;
+    }
+    for (int k = 0; k < p->len && k < 4; k++) {
+        char digits[5];
+        int nd = 0;
+        uint16_t v = p->id[k];
+        do {
+            digits[nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        if (n + 1 + (size_t)nd + 1 > cap)
+            return SL_ERR_OVERFLOW;
+        buf[n++] = '/';
+        while (nd > 0)
+            buf[n++] = digits[--nd];
+    }
+    buf[n] = '\0';
+    return (int)n;
+}

@@ -1,0 +1,56 @@
+/* Pieces of the engine shared between its files: sending, message IDs,
+ * tokens, and the entry points of the serving, observing and requesting
+ * halves. Not a public interface. */
+#ifndef SL_ENGINE_INTERNAL_H
+#define SL_ENGINE_INTERNAL_H
+
+#include "sidelink/engine.h"
+
+uint16_t eng_next_mid(struct sl_engine *eng);
+uint32_t eng_random32(struct sl_engine *eng);
+void eng_new_token(struct sl_engine *eng, uint8_t *token, uint8_t *tkl);
+void eng_log(struct sl_engine *eng, enum sl_log_level level, const char *msg);
+
+/* Apply the peer's protect hook (if any) in place, then send. */
+sl_err eng_protect(struct sl_engine *eng, int peer, uint8_t *buf, size_t *len, size_t cap);
+sl_err eng_send_raw(struct sl_engine *eng, int peer, const uint8_t *buf, size_t len);
+/* Protect and send a confirmable message, keeping it for retransmission.
+ * SL_ERR_BUSY under NSTART. */
+sl_err eng_send_con(struct sl_engine *eng, int peer, uint8_t kind, uint16_t owner, uint8_t *buf,
+                    size_t len);
+
+/* Serving (engine_serve.c): answer a request already past dedup and the
+ * hook, writing the reply (an ACK with the request's MID for a CON, a NON
+ * with a new MID for a NON) into out. Returns its length, 0 for no reply. */
+size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *req,
+                     uint8_t reply_type, uint16_t reply_mid, uint8_t *out, size_t cap);
+/* Encode one Block2 window of body[0..body_len) into a response builder. */
+sl_err serve_put_block2(struct sl_engine *eng, struct sl_coap_builder *b, const uint8_t *body,
+                        size_t body_len, uint32_t num, uint8_t szx);
+void serve_expire(struct sl_engine *eng, sl_time_ms now);
+sl_time_ms serve_next_deadline(const struct sl_engine *eng);
+
+/* Observations (engine_observe.c). */
+struct sl_observation *obs_register(struct sl_engine *eng, int peer, const struct sl_coap_msg *req,
+                                    const struct sl_path *paths, uint8_t count, bool composite,
+                                    uint16_t format);
+void obs_cancel_token(struct sl_engine *eng, int peer, const uint8_t *token, uint8_t tkl);
+void obs_first_sent(struct sl_engine *eng, struct sl_observation *o, const uint8_t *payload,
+                    size_t len);
+void obs_on_ack(struct sl_engine *eng, uint16_t owner);
+void obs_on_fail(struct sl_engine *eng, uint16_t owner);
+void obs_drop_peer(struct sl_engine *eng, int peer);
+void obs_step(struct sl_engine *eng, sl_time_ms now);
+sl_time_ms obs_next_deadline(const struct sl_engine *eng);
+void obs_changed(struct sl_engine *eng, const struct sl_path *path);
+
+/* Outgoing requests (engine_request.c). */
+void req_on_ack(struct sl_engine *eng, uint16_t owner, const struct sl_coap_msg *ack);
+void req_on_fail(struct sl_engine *eng, uint16_t owner, sl_err err);
+/* A CON/NON response: true when a pending request took it. */
+bool req_on_response(struct sl_engine *eng, int peer, const struct sl_coap_msg *m);
+void req_drop_peer(struct sl_engine *eng, int peer);
+void req_step(struct sl_engine *eng, sl_time_ms now);
+sl_time_ms req_next_deadline(const struct sl_engine *eng);
+
+#endif

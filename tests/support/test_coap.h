@@ -1,0 +1,32 @@
+/* Building CoAP requests in tests. */
+#ifndef SL_TEST_COAP_H
+#define SL_TEST_COAP_H
+
+#include "coap/coap_msg.h"
+
+struct tc_req {
+    uint8_t type;       /* default CON (0) */
+    uint8_t code;
+    uint16_t mid;
+    const uint8_t *token; /* NULL: token 0x01 0x02 */
+    uint8_t tkl;
+    const char *path;   /* "/3/0/1" */
+    const char *query;  /* "pmin=5&pmax=10" */
+    int observe;        /* -1 none */
+    int format;         /* -1 none */
+    int accept;         /* -1 none */
+    int block1;         /* -1 none, else the encoded option value */
+    int block2;
+    const void *payload;
+    size_t len;
+};
+
+#define TC_REQ(...) ((struct tc_req){ .observe = -1, .format = -1, .accept = -1, .block1 = -1, \
+                                      .block2 = -1, __VA_ARGS__ })
+
+/* Build the request into buf; fails the test on error. Returns its length. */
+size_t tc_build(const struct tc_req *r, uint8_t *buf, size_t cap);
+/* Build and parse; the message points into buf. */
+void tc_msg(const struct tc_req *r, uint8_t *buf, size_t cap, struct sl_coap_msg *m);
+
+#endif
