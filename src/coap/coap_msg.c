@@ -133,33 +133,36 @@ sl_err sl_coap_content_format(const struct sl_coap_msg *m, uint16_t *out)
         *out = 0xFFFF;
         return SL_OK;
     }
-    if (err != SL_OK || v > 0xfffe)
+    /* RFC 7252 5.10: a Content-Format is 0..2 bytes long */
+    if (err != SL_OK || sl_coap_opt_get(m, SL_COAP_OPT_CONTENT_FORMAT, 0)->len > 2 ||
+        v > 0xfffe)
         return SL_ERR_INVALID;
     *out = (uint16_t)v;
     return SL_OK;
 }
 
-/* Known options and their length ranges (RFC 7252 5.10 table 4, RFC 7641,
- * 7959, 8613, 7967, 9175). */
+/* Known options, their length ranges and whether they may repeat (RFC 7252
+ * 5.10 table 4, RFC 7641, 7959, 8613, 7967, 9175). */
 struct opt_range {
     uint16_t num;
     uint16_t min;
     uint16_t max;
+    bool repeatable;
 };
 
 static const struct opt_range known_opts[] = {
-    { SL_COAP_OPT_IF_MATCH, 0, 8 },        { SL_COAP_OPT_URI_HOST, 1, 255 },
-    { SL_COAP_OPT_ETAG, 1, 8 },            { SL_COAP_OPT_IF_NONE_MATCH, 0, 0 },
-    { SL_COAP_OPT_OBSERVE, 0, 3 },         { SL_COAP_OPT_URI_PORT, 0, 2 },
-    { SL_COAP_OPT_LOCATION_PATH, 0, 255 }, { SL_COAP_OPT_OSCORE, 0, 255 },
-    { SL_COAP_OPT_URI_PATH, 0, 255 },      { SL_COAP_OPT_CONTENT_FORMAT, 0, 2 },
-    { SL_COAP_OPT_MAX_AGE, 0, 4 },         { SL_COAP_OPT_URI_QUERY, 0, 255 },
-    { SL_COAP_OPT_ACCEPT, 0, 2 },          { SL_COAP_OPT_LOCATION_QUERY, 0, 255 },
-    { SL_COAP_OPT_BLOCK2, 0, 3 },          { SL_COAP_OPT_BLOCK1, 0, 3 },
-    { SL_COAP_OPT_SIZE2, 0, 4 },           { SL_COAP_OPT_PROXY_URI, 1, 1034 },
-    { SL_COAP_OPT_PROXY_SCHEME, 1, 255 },  { SL_COAP_OPT_SIZE1, 0, 4 },
-    { SL_COAP_OPT_ECHO, 1, 40 },           { SL_COAP_OPT_NO_RESPONSE, 0, 1 },
-    { SL_COAP_OPT_REQUEST_TAG, 0, 8 },
+    { SL_COAP_OPT_IF_MATCH, 0, 8, true },         { SL_COAP_OPT_URI_HOST, 1, 255, false },
+    { SL_COAP_OPT_ETAG, 1, 8, true },             { SL_COAP_OPT_IF_NONE_MATCH, 0, 0, false },
+    { SL_COAP_OPT_OBSERVE, 0, 3, false },         { SL_COAP_OPT_URI_PORT, 0, 2, false },
+    { SL_COAP_OPT_LOCATION_PATH, 0, 255, true },  { SL_COAP_OPT_OSCORE, 0, 255, false },
+    { SL_COAP_OPT_URI_PATH, 0, 255, true },       { SL_COAP_OPT_CONTENT_FORMAT, 0, 2, false },
+    { SL_COAP_OPT_MAX_AGE, 0, 4, false },         { SL_COAP_OPT_URI_QUERY, 0, 255, true },
+    { SL_COAP_OPT_ACCEPT, 0, 2, false },          { SL_COAP_OPT_LOCATION_QUERY, 0, 255, true },
+    { SL_COAP_OPT_BLOCK2, 0, 3, false },          { SL_COAP_OPT_BLOCK1, 0, 3, false },
+    { SL_COAP_OPT_SIZE2, 0, 4, false },           { SL_COAP_OPT_PROXY_URI, 1, 1034, false },
+    { SL_COAP_OPT_PROXY_SCHEME, 1, 255, false },  { SL_COAP_OPT_SIZE1, 0, 4, false },
+    { SL_COAP_OPT_ECHO, 1, 40, false },           { SL_COAP_OPT_NO_RESPONSE, 0, 1, false },
+    { SL_COAP_OPT_REQUEST_TAG, 0, 8, true },
 };
 
 uint16_t sl_coap_unknown_critical(const struct sl_coap_msg *m)
@@ -174,6 +177,11 @@ uint16_t sl_coap_unknown_critical(const struct sl_coap_msg *m)
             }
         }
         bool acceptable = r && o->len >= r->min && o->len <= r->max;
+        /* RFC 7252 5.4.5: a second occurrence of a non-repeatable option
+         * is treated like an unrecognized one (options are in order, so a
+         * repeat directly follows its first occurrence) */
+        if (acceptable && !r->repeatable && k > 0 && m->opts[k - 1].num == o->num)
+            acceptable = false;
         /* Proxy-Uri/Scheme are known but we are no proxy: 5.05 would be
          * exact; 4.02 keeps one rule for every option we cannot honour. */
         if (o->num == SL_COAP_OPT_PROXY_URI || o->num == SL_COAP_OPT_PROXY_SCHEME)
