@@ -20,7 +20,6 @@
 struct dm_txn {
     struct sl_obj *objs[SL_MAX_TXN_OBJECTS];
     uint8_t count;
-    bool begun;
 };
 
 static sl_err txn_add(struct dm_txn *t, struct sl_obj *o)
@@ -46,18 +45,23 @@ static sl_err txn_begin(struct dm_txn *t)
             return err;
         }
     }
-    t->begun = true;
     return SL_OK;
 }
 
-/* Validate and commit, or roll back everything; returns the outcome. */
-static sl_err txn_end(struct dm_txn *t, sl_err status)
+/* Ask every touched object whether its new state is consistent. */
+static sl_err txn_validate(struct dm_txn *t, sl_err status)
 {
     for (unsigned k = 0; k < t->count && status == SL_OK; k++) {
         struct sl_obj *o = t->objs[k];
         if (o->ops->validate)
             status = o->ops->validate(o);
     }
+    return status;
+}
+
+/* Commit everything, or roll everything back; returns the outcome. */
+static sl_err txn_finish(struct dm_txn *t, sl_err status)
+{
     for (unsigned k = 0; k < t->count; k++) {
         struct sl_obj *o = t->objs[k];
         if (status == SL_OK) {
@@ -68,6 +72,11 @@ static sl_err txn_end(struct dm_txn *t, sl_err status)
         }
     }
     return status;
+}
+
+static sl_err txn_end(struct dm_txn *t, sl_err status)
+{
+    return txn_finish(t, txn_validate(t, status));
 }
 
 /* Pass-one check of one decoded record for a write into existing instances
@@ -391,12 +400,13 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     for (unsigned k = 0; k < count && status == SL_OK; k++)
         if (!mandatory_present(o, iids[k]))
             status = SL_ERR_INVALID;
+    status = txn_validate(&txn, status);
     if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
         /* no transaction support: undo the creation by hand */
         for (unsigned k = 0; k < made; k++)
             o->ops->remove(o, iids[k]);
     }
-    status = txn_end(&txn, status);
+    status = txn_finish(&txn, status);
     if (status != SL_OK)
         return code ? code : sl_dm_err_to_coap(status);
 

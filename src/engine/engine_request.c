@@ -242,12 +242,10 @@ static void req_handle_response(struct sl_engine *eng, unsigned idx, const struc
         }
     }
 #endif
-    if (observing) {
-        if (p->cb)
-            p->cb(p->cb_ctx, (int)idx, SL_OK, &r);
-        return;
-    }
-    req_finish(eng, idx, SL_OK, &r);
+    if (!observing)
+        req_finish(eng, idx, SL_OK, &r); /* the request is over */
+    else if (p->cb)
+        p->cb(p->cb_ctx, (int)idx, SL_OK, &r);
 }
 
 void req_on_ack(struct sl_engine *eng, uint16_t owner, const struct sl_coap_msg *ack)

@@ -57,7 +57,8 @@ static uint8_t block1_collect(struct sl_engine *eng, int peer, const struct sl_c
         rx->active = false;
         return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
     }
-    memcpy(rx->body + rx->len, req->payload, req->payload_len);
+    if (req->payload_len > 0)
+        memcpy(rx->body + rx->len, req->payload, req->payload_len);
     rx->len += req->payload_len;
     rx->next_num++;
     rx->expires = eng->now + sl_coap_exchange_lifetime_ms(&eng->ml.params);
@@ -187,7 +188,9 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_CONTENT_FORMAT, dresp.format);
     if (sliced && dresp.code == SL_COAP_CONTENT) {
         size_t off = (size_t)b2.num * block;
-        if (off >= dresp.len && dresp.len != 0) {
+        /* a block past the end (an empty body has only block 0), or a
+         * number that no longer fits the option once scaled to our size */
+        if ((off >= dresp.len && b2.num > 0) || b2.num > 0xFFFFFu) {
             obs_cancel_token(eng, peer, req->token, req->tkl);
             return reply_code_only(req, reply_type, reply_mid, SL_COAP_BAD_OPTION, out, cap);
         }

@@ -318,6 +318,20 @@ static void test_create_and_delete(void **state)
                          &server1),
                      SL_COAP_BAD_REQUEST);
 
+    /* an object without rollback: the half-made instance is removed by hand */
+    static struct tobj plain;
+    tobj_init(&plain, 3304, true, false);
+    assert_int_equal(sl_dm_add(&f->dm, &plain.obj), SL_OK);
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_POST, .path = "/3304", .format = SL_FMT_TLV,
+                                   .payload = nomand, .len = sizeof nomand),
+                         &server1),
+                     SL_COAP_BAD_REQUEST);
+    assert_null(tobj_get(&plain, 5));
+    /* an empty Create makes an instance only where nothing is mandatory */
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_POST, .path = "/3304"), &server1),
+                     SL_COAP_BAD_REQUEST);
+    assert_null(tobj_get(&plain, 0));
+
     assert_int_equal(run(f, TC_REQ(.code = SL_COAP_DELETE, .path = "/3303/2"), &server1),
                      SL_COAP_DELETED);
     assert_null(tobj_get(&f->temp, 2));

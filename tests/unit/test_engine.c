@@ -602,6 +602,22 @@ static void test_block2_download(void **state)
     struct tp_datagram d;
     struct sl_coap_msg m = parse_sent(&B, &d);
     assert_int_equal(m.code, SL_COAP_BAD_OPTION);
+    /* block 1 of an empty body (A's blob is empty) is past the end too */
+    b2 = (struct sl_coap_block){ 1, false, 3 };
+    len = tc_build(&TC_REQ(.mid = 501, .path = "/3303/0/8", .block2 = (int)sl_coap_block_encode(&b2)),
+                   req, sizeof req);
+    deliver(&A, &B.addr, req, len);
+    m = parse_sent(&A, &d);
+    assert_int_equal(m.code, SL_COAP_BAD_OPTION);
+    /* a block number that overflows the option once scaled to our 128-byte
+     * blocks (fuzz_request_path found this): refused, never echoed */
+    b2 = (struct sl_coap_block){ 0xFFFFF, false, 6 };
+    len = tc_build(&TC_REQ(.mid = 502, .path = "/3303/0/8", .block2 = (int)sl_coap_block_encode(&b2)),
+                   req, sizeof req);
+    deliver(&B, &A.addr, req, len);
+    m = parse_sent(&B, &d);
+    assert_int_equal(m.code, SL_COAP_BAD_OPTION);
+    assert_int_equal(sl_coap_unknown_critical(&m), 0);
 }
 
 static unsigned writes_seen_mid_transfer;
