@@ -1,6 +1,8 @@
 /* Base64, RFC 4648 section 4. */
 #include "codec/base64.h"
 
+#include <stdbool.h>
+
 static char b64_char(unsigned v)
 {
     /* arithmetic instead of a 64-byte table: this runs rarely and ROM is scarce */
@@ -52,6 +54,20 @@ sl_err sl_base64_encode(struct sl_wbuf *w, const uint8_t *src, size_t n)
     return SL_OK;
 }
 
+/* Four characters (or the first k of them, the rest taken as 'A') as 24 bits. */
+static bool decode_group(const uint8_t *s, size_t k, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (size_t j = 0; j < 4; j++) {
+        int c = j < k ? b64_value(s[j]) : 0;
+        if (c < 0)
+            return false;
+        v = v << 6 | (uint32_t)c;
+    }
+    *out = v;
+    return true;
+}
+
 sl_err sl_base64_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *out_len)
 {
     /* strip the padding: at most two '=', and only where a group ends */
@@ -62,32 +78,30 @@ sl_err sl_base64_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, 
         if (pad && src[n - 2] == '=')
             pad++;
     }
-    size_t len = n - pad;
-    if (len % 4 == 1)
+    size_t len = n - pad, full = len / 4, tail = len % 4;
+    if (tail == 1)
         return SL_ERR_INVALID; /* 6 bits cannot end a byte */
-    size_t out = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
-    if (out > cap)
+    if (full * 3 + (tail ? tail - 1 : 0) > cap)
         return SL_ERR_OVERFLOW;
     size_t o = 0;
-    for (size_t i = 0; i < len; i += 4) {
-        size_t chunk = len - i < 4 ? len - i : 4;
-        uint32_t v = 0;
-        for (size_t j = 0; j < 4; j++) {
-            int c = j < chunk ? b64_value(src[i + j]) : 0;
-            if (c < 0)
-                return SL_ERR_INVALID;
-            v = v << 6 | (uint32_t)c;
-        }
-        /* read all four characters before writing: in-place safe */
-        dst[o++] = (uint8_t)(v >> 16);
-        if (chunk > 2)
-            dst[o++] = (uint8_t)(v >> 8);
-        else if (v & 0xFFFF)
-            return SL_ERR_INVALID; /* nonzero unused bits: not canonical */
-        if (chunk > 3)
-            dst[o++] = (uint8_t)v;
-        else if (chunk == 3 && (v & 0xFF))
+    uint32_t v;
+    /* each group is read whole before its bytes are written: in-place safe */
+    for (size_t i = 0; i < full; i++) {
+        if (!decode_group(src + 4 * i, 4, &v))
             return SL_ERR_INVALID;
+        dst[o++] = (uint8_t)(v >> 16);
+        dst[o++] = (uint8_t)(v >> 8);
+        dst[o++] = (uint8_t)v;
+    }
+    if (tail) {
+        if (!decode_group(src + 4 * full, tail, &v))
+            return SL_ERR_INVALID;
+        /* the bits after the last whole byte must be zero (canonical) */
+        if (v & (tail == 2 ? 0xFFFFu : 0xFFu))
+            return SL_ERR_INVALID;
+        dst[o++] = (uint8_t)(v >> 16);
+        if (tail == 3)
+            dst[o++] = (uint8_t)(v >> 8);
     }
     *out_len = o;
     return SL_OK;

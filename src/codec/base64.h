@@ -22,8 +22,9 @@ size_t sl_base64_encoded_len(size_t n);
 sl_err sl_base64_encode(struct sl_wbuf *w, const uint8_t *src, size_t n);
 
 /* Decode src[0..n) into dst[0..cap) and set *out_len. SL_ERR_INVALID for
- * malformed input, SL_ERR_OVERFLOW when cap is too small. dst may equal src
- * (decoding in place), since the output never overtakes the input. */
+ * malformed input, SL_ERR_OVERFLOW when cap is too small (then nothing is
+ * written; after SL_ERR_INVALID dst may hold part of the output). dst may
+ * equal src (decoding in place), since the output never overtakes the input. */
 sl_err sl_base64_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *out_len);
 
 #endif

@@ -4,9 +4,10 @@
  * them exactly needs integers wider than 64 bits, so this file carries a
  * tiny fixed-size big integer on the stack (no heap, no tables): the
  * largest operand is about 1280 bits (10^364 for a 40-digit input near the
- * smallest subnormal, shifted for a 64-bit quotient). Common cases never
- * touch it: a value of at most 15 digits with a decimal exponent within
- * +-22 is one correctly rounded IEEE multiplication or division.
+ * smallest subnormal, shifted for a 64-bit quotient). Short numbers make
+ * short big integers, so the common case stays cheap, and no floating-point
+ * arithmetic is needed at all: on a Cortex-M3 that keeps the soft-float
+ * multiply and divide out of the image.
  */
 #include "codec/decimal.h"
 
@@ -209,20 +210,6 @@ static sl_err digits_to_double(const uint8_t *dig, unsigned nd, int32_t exp10, b
         *out = bits_to_double(sign);
         return SL_OK;
     }
-    if (!truncated && nd <= 15 && exp10 >= -22 && exp10 <= 22) {
-        /* D < 2^53 and 10^|exp10| <= 10^22 are exact doubles, so one
-         * IEEE operation gives the correctly rounded result */
-        uint64_t v = 0;
-        for (unsigned i = 0; i < nd; i++)
-            v = v * 10 + dig[i];
-        double p = 1.0;
-        for (int32_t i = 0; i < (exp10 < 0 ? -exp10 : exp10); i++)
-            p *= 10.0;
-        double d = exp10 < 0 ? (double)v / p : (double)v * p;
-        *out = neg ? -d : d;
-        return SL_OK;
-    }
-
     /* here -363 <= exp10 <= 308 */
     struct big d;
     d.n = 0;
@@ -270,30 +257,34 @@ static sl_err digits_to_double(const uint8_t *dig, unsigned nd, int32_t exp10, b
     return SL_OK;
 }
 
+/* Out of line on purpose: inlined into the formatter, its big integers
+ * would share a stack frame with the reader's that the formatter calls. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* The first 18 significant digits of m * 2^e (> 0), exactly, with x =
  * d0.d1d2... * 10^k; *sticky says more nonzero digits follow. */
-static sl_err exact_digits(uint64_t m, int32_t e, uint8_t dig[18], int32_t *k_out, bool *sticky)
+static NOINLINE sl_err exact_digits(uint64_t m, int32_t e, uint8_t dig[18], int32_t *k_out, bool *sticky)
 {
-    struct big r, s, s10;
+    struct big r, s;
     big_set(&r, m);
     big_set(&s, 1);
     bool ok = e >= 0 ? big_shl(&r, (unsigned)e) : big_shl(&s, (unsigned)-e);
-    /* k = floor(log10(x)) or one less: 78913 / 2^18 is just under log10(2) */
+    /* 78913 / 2^18 is within 8e-7 of log10(2), so over |e2| <= 1074 the
+     * floor below is floor(log10(x)) give or take one; adding 2 makes k an
+     * overestimate by at most 3, which the loop below walks down without
+     * needing a third big integer for 10 * s */
     int64_t e2 = (int64_t)e + (int64_t)bitlen64(m) - 1;
     int64_t num = e2 * 78913;
-    int32_t k = (int32_t)(num >= 0 ? num / 262144 : -((-num + 262143) / 262144));
+    int32_t k = (int32_t)(num >= 0 ? num / 262144 : -((-num + 262143) / 262144)) + 2;
     if (k >= 0)
         ok = ok && big_mul_pow5(&s, (unsigned)k) && big_shl(&s, (unsigned)k);
     else
         ok = ok && big_mul_pow5(&r, (unsigned)-k) && big_shl(&r, (unsigned)-k);
-    /* now x = r / s * 10^k; fix k so that 1 <= r / s < 10 */
-    s10 = s;
-    ok = ok && big_muladd(&s10, 10, 0);
-    while (ok && big_cmp(&r, &s10) >= 0) {
-        k++;
-        s = s10;
-        ok = big_muladd(&s10, 10, 0);
-    }
+    /* now x = r / s * 10^k with r / s < 1; fix k so that 1 <= r / s < 10 */
     while (ok && big_cmp(&r, &s) < 0) {
         k--;
         ok = big_muladd(&r, 10, 0);

@@ -11,7 +11,6 @@ sl_err sl_text_put_value(struct sl_wbuf *w, const struct sl_value *v)
 {
     char tmp[SL_DEC_INT_MAX > SL_OBJLNK_TEXT_MAX ? SL_DEC_INT_MAX : SL_OBJLNK_TEXT_MAX];
     size_t n;
-    sl_err err;
     switch (v->type) {
     case SL_TYPE_STRING:
     case SL_TYPE_CORELNK:
@@ -31,7 +30,8 @@ sl_err sl_text_put_value(struct sl_wbuf *w, const struct sl_value *v)
         break;
     case SL_TYPE_FLOAT: {
         char f[SL_DEC_DOUBLE_MAX];
-        if ((err = sl_dec_format_double(v->v.f, f, &n)) != SL_OK)
+        sl_err err = sl_dec_format_double(v->v.f, f, &n);
+        if (err != SL_OK)
             return err;
         return sl_wbuf_put(w, f, n);
     }

@@ -179,40 +179,40 @@ sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out)
     return SL_ERR_TYPE;
 }
 
+/* A scalar value's bytes into out[8]; 0 for a type that is not a scalar. */
+static size_t scalar_bytes(const struct sl_value *v, uint8_t *out)
+{
+    switch (v->type) {
+    case SL_TYPE_INT:
+    case SL_TYPE_TIME:
+        return sl_tlv_int_encode(v->v.i, out);
+    case SL_TYPE_UINT:
+        return sl_tlv_uint_encode(v->v.u, out);
+    case SL_TYPE_FLOAT:
+        return sl_tlv_float_encode(v->v.f, out);
+    case SL_TYPE_BOOL:
+        out[0] = v->v.b ? 1 : 0;
+        return 1;
+    case SL_TYPE_OBJLNK:
+        put_be(out, v->v.objlnk.oid, 2);
+        put_be(out + 2, v->v.objlnk.iid, 2);
+        return 4;
+    default:
+        return 0;
+    }
+}
+
 sl_err sl_tlv_put_value(struct sl_wbuf *w, uint8_t kind, uint16_t id, const struct sl_value *v)
 {
     uint8_t tmp[8];
     const uint8_t *data = tmp;
     size_t n;
-    switch (v->type) {
-    case SL_TYPE_STRING:
-    case SL_TYPE_OPAQUE:
-    case SL_TYPE_CORELNK:
+    if (v->type == SL_TYPE_STRING || v->type == SL_TYPE_OPAQUE || v->type == SL_TYPE_CORELNK) {
         data = v->v.bytes.ptr;
         n = v->v.bytes.len;
         if (n > 0 && data == NULL)
             return SL_ERR_INVALID;
-        break;
-    case SL_TYPE_INT:
-    case SL_TYPE_TIME:
-        n = sl_tlv_int_encode(v->v.i, tmp);
-        break;
-    case SL_TYPE_UINT:
-        n = sl_tlv_uint_encode(v->v.u, tmp);
-        break;
-    case SL_TYPE_FLOAT:
-        n = sl_tlv_float_encode(v->v.f, tmp);
-        break;
-    case SL_TYPE_BOOL:
-        tmp[0] = v->v.b ? 1 : 0;
-        n = 1;
-        break;
-    case SL_TYPE_OBJLNK:
-        put_be(tmp, v->v.objlnk.oid, 2);
-        put_be(tmp + 2, v->v.objlnk.iid, 2);
-        n = 4;
-        break;
-    default:
+    } else if ((n = scalar_bytes(v, tmp)) == 0) {
         return SL_ERR_TYPE;
     }
     if (id > SL_ID_MAX)

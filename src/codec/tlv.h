@@ -17,7 +17,9 @@
  * Consecutive /o/i/r/ri records of one resource become one Multiple
  * Resource TLV. Two path-only records (type SL_TYPE_NONE) exist so that
  * empty containers can be written: /o/i gives an empty Object Instance TLV
- * (below an object base), /o/i/r an empty Multiple Resource TLV.
+ * (below an object base; records inside it may follow and fill it), /o/i/r
+ * an empty Multiple Resource TLV. Records out of order, repeated, outside
+ * the base, or /o/i/r/ri after a /o/i/r record are SL_ERR_INVALID.
  * Containers reserve their largest header and shrink it when closed, so
  * the output buffer needs up to 3 spare bytes per open container (two at
  * most) beyond the final size. UINT is written in the shortest width whose

@@ -23,7 +23,10 @@
  * a well-formed number outside the destination's range is SL_ERR_RANGE.
  * Byte results point into the input's memory, except base64, which is
  * decoded into the caller's scratch buffer (SL_ERR_OVERFLOW if it is too
- * small; sl_value_convert() passes none). `out` may be `in`.
+ * small; sl_value_convert() passes none, so the data model should pass a
+ * buffer for Opaque resources: the payload itself works if it is writable,
+ * since base64 decodes in place). `out` may be `in`. The RAW_TLV row exists
+ * only when the build has TLV (SL_CONFIG_TLV).
  */
 #ifndef SL_CODEC_VALUE_H
 #define SL_CODEC_VALUE_H

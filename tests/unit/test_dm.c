@@ -214,6 +214,20 @@ static void test_write_and_type_errors(void **state)
                                    .payload = "5", .len = 1),
                          &server1),
                      SL_COAP_UNSUPPORTED_CONTENT_FORMAT);
+    /* opaque from text is base64 (LwM2M TS data types) */
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/8", .format = 0,
+                                   .payload = "AQIDBAU=", .len = 8),
+                         &server1),
+                     SL_COAP_CHANGED);
+    assert_int_equal(t0->blob_len, 5);
+    assert_memory_equal(t0->blob, "\x01\x02\x03\x04\x05", 5);
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/8", .format = 0,
+                                   .payload = "AQI*", .len = 4),
+                         &server1),
+                     SL_COAP_BAD_REQUEST);
+    assert_int_equal(run(f, TC_REQ(.path = "/3303/0/8", .accept = SL_FMT_TEXT), &server1),
+                     SL_COAP_CONTENT);
+    assert_payload(f, "AQIDBAU=");
     /* objlnk from text, bool from TLV */
     assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/7", .format = 0,
                                    .payload = "1:4", .len = 3),

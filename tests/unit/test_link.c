@@ -334,6 +334,43 @@ static void test_truncation_everywhere(void **state)
     }
 }
 
+/* Fuzz finding (fuzz_link, harness limit): attribute names of hundreds of
+ * bytes. Nothing in the parser or writer bounds a name's length. */
+static void test_regression_long_name(void **state)
+{
+    (void)state;
+    char in[1300], name[601];
+    memset(name, 'u', 600);
+    name[600] = '\0';
+    int n = snprintf(in, sizeof in, "</>;%s,</1>;%s=\"v\"", name, name);
+    assert_true(n > 0 && (size_t)n < sizeof in);
+    struct sl_link_iter it;
+    struct sl_link l;
+    struct sl_link_attr a;
+    sl_link_iter_init(&it, (const uint8_t *)in, (size_t)n);
+    assert_int_equal(sl_link_next(&it, &l), SL_OK);
+    assert_int_equal(sl_link_attr_next(&l, &a), SL_OK);
+    assert_int_equal(a.name_len, 600);
+    assert_null(a.value);
+    assert_int_equal(sl_link_next(&it, &l), SL_OK);
+    assert_int_equal(sl_link_attr_next(&l, &a), SL_OK);
+    assert_true(sl_link_attr_is(&a, name));
+    assert_int_equal(a.value_len, 1);
+    assert_int_equal(sl_link_next(&it, &l), SL_ERR_END);
+
+    uint8_t buf[1300];
+    struct sl_wbuf w;
+    struct sl_link_writer lw;
+    struct sl_path root = sl_path_make(0, 0, 0, 0, 0), one = sl_path_make(1, 1, 0, 0, 0);
+    sl_wbuf_init(&w, buf, sizeof buf);
+    sl_link_writer_init(&lw, &w);
+    assert_int_equal(sl_link_put_path(&lw, &root), SL_OK);
+    assert_int_equal(sl_link_put_attr_flag(&lw, name), SL_OK);
+    assert_int_equal(sl_link_put_path(&lw, &one), SL_OK);
+    assert_int_equal(sl_link_put_attr_quoted(&lw, name, "v"), SL_OK);
+    assert_text(buf, w.len, in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_truncation_everywhere),
+        cmocka_unit_test(test_regression_long_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -711,6 +711,33 @@ static void test_decode_truncated_every_byte(void **state)
     }
 }
 
+/* Fuzzer finding (a harness bug, kept as a case): records of one byte
+ * ({}), unknown text and negative labels. The walker yields all 20, then
+ * refuses the bytes after the pack; the name-less first record is no path. */
+static void test_regress_one_byte_records(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    int n = test_hex("94 a3 65212f0ca321 61d1 30 02 37 a0"
+                     "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0 610131",
+                     buf, sizeof buf);
+    uint8_t *b = malloc((size_t)n);
+    memcpy(b, buf, (size_t)n);
+    struct sl_senml_cbor_iter it;
+    struct sl_senml_fields f;
+    sl_senml_cbor_iter_init(&it, b, (size_t)n);
+    for (int k = 0; k < 20; k++) {
+        assert_int_equal(sl_senml_cbor_iter_next(&it, &f), SL_OK);
+        assert_int_equal(f.present, 0);
+    }
+    assert_int_equal(sl_senml_cbor_iter_next(&it, &f), SL_ERR_INVALID);
+    free(b);
+    expect_error("/", "94 a3 65212f0ca321 61d1 30 02 37 a0"
+                      "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0 610131",
+                 SL_ERR_INVALID);
+    expect_error("/", "83 a0 a0 a0", SL_ERR_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -728,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_decode_errors),
         cmocka_unit_test(test_decode_name_lengths),
         cmocka_unit_test(test_decode_truncated_every_byte),
+        cmocka_unit_test(test_regress_one_byte_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

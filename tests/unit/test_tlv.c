@@ -802,6 +802,43 @@ static void test_overflow_every_size(void **state)
     overflow_case(&b2, acl, 9, ACL_HEX, 6);
 }
 
+/* Fuzz finding (fuzz_tlv, harness property): an empty Object Instance TLV
+ * followed by another TLV of the same instance. The decoder reports both
+ * as they are (duplicates are the data model's call); written back, the
+ * empty-instance record only opens the instance its resources then fill. */
+static void test_regression_duplicate_instance(void **state)
+{
+    (void)state;
+    static const uint8_t crash[] = {
+        0x00, 0x00, 0x08, 0x00, 0x26, 0xc8, 0x00, 0x0b, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x76, 0x69,
+        0x63, 0x65, 0x20, 0x32, 0xc8, 0x01, 0x0f, 0x49, 0x6e, 0x74, 0x65, 0x72, 0x6e, 0x65, 0x74,
+        0x2e, 0x31, 0x35, 0x2e, 0x32, 0x33, 0x34, 0xc4, 0x02, 0xc1, 0x00, 0x3a, 0x24, 0x00, 0x02,
+    };
+    struct sl_path b3 = P(1, 3, 0, 0, 0);
+    struct sl_record r[8];
+    assert_int_equal(decode_all(&b3, crash, sizeof crash, r, 8), 5);
+    assert_path(&r[0].path, P(2, 3, 0, 0, 0));
+    assert_int_equal(r[0].value.type, SL_TYPE_NONE);
+    assert_raw(&r[1], P(3, 3, 0, 0, 0), "6d01000000766963652032");
+    assert_raw_str(&r[2], P(3, 3, 0, 1, 0), "Internet.15.234");
+    assert_raw(&r[3], P(3, 3, 0, 2, 0), "c1003a24");
+    assert_path(&r[4].path, P(2, 3, 2, 0, 0));
+    assert_int_equal(r[4].value.type, SL_TYPE_NONE);
+    /* the same structure at the other bases is malformed */
+    for (int b = 2; b <= 4; b++) {
+        struct sl_path base = P(b, 3, 0, 7, 1);
+        assert_int_equal(decode_all(&base, crash, sizeof crash, NULL, 0), SL_ERR_INVALID);
+    }
+
+    uint8_t p[16], buf[16];
+    size_t len;
+    int n = test_hex("0000 0300C10001", p, sizeof p);
+    assert_int_equal(decode_all(&b3, p, (size_t)n, r, 8), 2);
+    r[1].value = sl_value_int(1);
+    assert_int_equal(encode_all(&b3, r, 2, buf, sizeof buf, &len), SL_OK);
+    assert_hex_equal("0300C10001", buf, len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -820,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_encoder_errors),
         cmocka_unit_test(test_overflow_every_size),
+        cmocka_unit_test(test_regression_duplicate_instance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
