@@ -309,10 +309,10 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
         break;
     case SL_OP_WRITE_REPLACE:
     case SL_OP_WRITE_UPDATE:
-        code = dm_write(dm, req);
+        code = dm_write(dm, req, &w);
         break;
     case SL_OP_WRITE_COMPOSITE:
-        code = dm_write_composite(dm, req);
+        code = dm_write_composite(dm, req, &w);
         break;
     case SL_OP_WRITE_ATTRS:
         code = dm_write_attrs(dm, req);
@@ -321,7 +321,7 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
         code = dm_execute(dm, req);
         break;
     case SL_OP_CREATE:
-        code = dm_create(dm, req, resp);
+        code = dm_create(dm, req, resp, &w);
         break;
     case SL_OP_DELETE:
         code = dm_delete(dm, req);

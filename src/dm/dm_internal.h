@@ -25,9 +25,12 @@ uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct s
 uint8_t dm_read_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *w,
                           uint16_t *format_used);
 
-uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req);
-uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req);
-uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp);
+/* Writes get the response buffer as scratch space (they answer without a
+ * payload): base64 text for an Opaque resource is decoded there. */
+uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch);
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch);
+uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp,
+                  struct sl_wbuf *scratch);
 uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req);
 uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req);
 uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req);

@@ -81,10 +81,12 @@ static sl_err txn_end(struct dm_txn *t, sl_err status)
 
 /* Pass-one check of one decoded record for a write into existing instances
  * (creating = false) or into instances being created. Fills the object,
- * resource and the value converted to the resource's type. */
+ * resource and the value converted to the resource's type; base64 text for
+ * an Opaque resource is decoded into `scratch` (text carries one value, so
+ * one scratch buffer is enough). */
 static uint8_t check_record(struct sl_dm *dm, const struct sl_actor *who, const struct sl_record *r,
-                            bool creating, struct sl_obj **obj, const struct sl_res_def **res,
-                            struct sl_value *conv)
+                            bool creating, struct sl_wbuf *scratch, struct sl_obj **obj,
+                            const struct sl_res_def **res, struct sl_value *conv)
 {
     if (r->path.len < 3)
         return SL_COAP_BAD_REQUEST;
@@ -112,7 +114,8 @@ static uint8_t check_record(struct sl_dm *dm, const struct sl_actor *who, const 
         if (r->value.type != SL_TYPE_NONE)
             return SL_COAP_BAD_REQUEST;
         conv->type = SL_TYPE_NONE;
-    } else if (sl_value_convert(&r->value, rd->type, conv) != SL_OK) {
+    } else if (sl_value_convert_buf(&r->value, rd->type, conv, scratch->buf, scratch->cap) !=
+               SL_OK) {
         return SL_COAP_BAD_REQUEST;
     }
     *obj = o;
@@ -133,7 +136,8 @@ static sl_err apply_record(struct sl_obj *o, const struct sl_res_def *rd, const 
 
 /* Decode the payload from the start and check or apply every record. */
 static uint8_t run_records(struct sl_dm *dm, const struct sl_dm_req *req, const struct sl_path *base,
-                           bool creating, bool apply, struct dm_txn *txn, uint16_t new_iid)
+                           bool creating, bool apply, struct dm_txn *txn, uint16_t new_iid,
+                           struct sl_wbuf *scratch)
 {
     struct sl_data_dec dec;
     if (sl_data_dec_init(&dec, req->format, base, req->payload, req->payload_len) != SL_OK)
@@ -149,7 +153,7 @@ static uint8_t run_records(struct sl_dm *dm, const struct sl_dm_req *req, const 
         struct sl_obj *o;
         const struct sl_res_def *rd;
         struct sl_value v;
-        uint8_t code = check_record(dm, &req->actor, &r, creating, &o, &rd, &v);
+        uint8_t code = check_record(dm, &req->actor, &r, creating, scratch, &o, &rd, &v);
         if (code)
             return code;
         if (!apply) {
@@ -204,7 +208,7 @@ static uint8_t check_payload_format(const struct sl_dm_req *req)
     return 0;
 }
 
-uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req)
+uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch)
 {
     const struct sl_path *p = &req->path;
     if (p->len < 2)
@@ -224,7 +228,7 @@ uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req)
         return code;
 
     struct dm_txn txn = { .count = 0 };
-    code = run_records(dm, req, p, false, false, &txn, 0);
+    code = run_records(dm, req, p, false, false, &txn, 0, scratch);
     if (code)
         return code;
     if (txn_add(&txn, o) != SL_OK)
@@ -235,7 +239,7 @@ uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req)
     if (req->op == SL_OP_WRITE_REPLACE)
         status = clear_for_replace(o, p);
     if (status == SL_OK) {
-        code = run_records(dm, req, p, false, true, &txn, 0);
+        code = run_records(dm, req, p, false, true, &txn, 0, scratch);
         if (code)
             status = SL_ERR_INVALID;
     }
@@ -247,7 +251,7 @@ uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req)
 }
 
 #if SL_CONFIG_COMPOSITE
-uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch)
 {
     if (req->payload_len == 0)
         return SL_COAP_BAD_REQUEST;
@@ -255,14 +259,14 @@ uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
         return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
     struct sl_path root = sl_path_make(0, 0, 0, 0, 0);
     struct dm_txn txn = { .count = 0 };
-    uint8_t code = run_records(dm, req, &root, false, false, &txn, 0);
+    uint8_t code = run_records(dm, req, &root, false, false, &txn, 0, scratch);
     if (code)
         return code;
     if (txn.count == 0)
         return SL_COAP_BAD_REQUEST;
     if (txn_begin(&txn) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE;
-    code = run_records(dm, req, &root, false, true, &txn, 0);
+    code = run_records(dm, req, &root, false, true, &txn, 0, scratch);
     sl_err status = txn_end(&txn, code ? SL_ERR_INVALID : SL_OK);
     if (status != SL_OK)
         return code ? code : sl_dm_err_to_coap(status);
@@ -273,7 +277,7 @@ uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
     return SL_COAP_CHANGED;
 }
 #else
-uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req)
+uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch)
 {
     (void)dm;
     (void)req;
@@ -336,7 +340,8 @@ static bool mandatory_present(const struct sl_obj *o, uint16_t iid)
     return true;
 }
 
-uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp)
+uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp,
+                  struct sl_wbuf *scratch)
 {
     struct sl_obj *o;
     const struct sl_res_def *rd;
@@ -378,7 +383,7 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
 
     struct dm_txn txn = { .count = 0 };
     if (req->payload_len > 0) {
-        code = run_records(dm, req, &req->path, true, false, &txn, chosen);
+        code = run_records(dm, req, &req->path, true, false, &txn, chosen, scratch);
         if (code)
             return code;
     }
@@ -393,7 +398,7 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     if (status != SL_OK)
         made--;
     if (status == SL_OK && req->payload_len > 0) {
-        code = run_records(dm, req, &req->path, true, true, &txn, chosen);
+        code = run_records(dm, req, &req->path, true, true, &txn, chosen, scratch);
         if (code)
             status = SL_ERR_INVALID;
     }
