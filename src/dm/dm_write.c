@@ -281,6 +281,7 @@ uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct
 {
     (void)dm;
     (void)req;
+    (void)scratch;
     return SL_COAP_METHOD_NOT_ALLOWED;
 }
 #endif
