@@ -9,6 +9,7 @@
 #   make size        Cortex-M3 footprint per module (build/size/size.txt)
 #   make check-core  the engine core includes no OS header
 #   make check-install  an application builds against the installed library
+#   make check-configs  the core builds with each compile-time option off
 #   make lint        cppcheck over src/
 #   make clean       remove build/
 #
@@ -43,10 +44,10 @@ CPPCHECK_FLAGS := --enable=warning,style,performance,portability --error-exitcod
 # (-U: cppcheck would otherwise also try config.h's "#include SL_CONFIG_FILE"
 # with the macro defined but no value.)
 
-.PHONY: help deps demo test unit fuzz fuzz-smoke size check-core check-install lint clean
+.PHONY: help deps demo test unit fuzz fuzz-smoke size check-core check-install check-configs lint clean
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash tools/deps.sh
@@ -59,7 +60,7 @@ demo: deps
 # Under test the footprint firmware must link (a plain `make size` reports a
 # link that cannot be done yet and goes on).
 test: export SL_SIZE_STRICT_LINK := 1
-test: deps unit check-core check-install size fuzz-smoke lint
+test: deps unit check-core check-install check-configs size fuzz-smoke lint
 	@echo
 	@echo "make test: unit tests, core header check, Cortex-M3 size build, fuzz smoke and cppcheck passed"
 	@grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' $(CTEST_LOG) | tail -n 1
@@ -76,6 +77,9 @@ fuzz: deps
 # Short bounded run of every target; new inputs go to build/, not the tree.
 fuzz-smoke: deps
 	bash tools/fuzz.sh --build $(BUILD)/fuzz --smoke --seconds $(FUZZ_SMOKE_SECONDS)
+
+check-configs:
+	bash tools/check-configs.sh $(BUILD)/configs
 
 check-install: deps
 	bash tools/check-install.sh $(BUILD)/install-check

@@ -1,7 +1,11 @@
 /* CBOR encoder and decoder (RFC 8949), definite lengths only. */
+#include "sidelink/config.h"
 #include "codec/cbor.h"
 
 #include <string.h>
+
+/* A compile-time option (include/sidelink/config.h): left out, it costs nothing. */
+#if SL_CONFIG_SENML_CBOR || SL_CONFIG_LWM2M_CBOR
 
 /* Additional-info values of the initial byte (RFC 8949 3). */
 #define AI_1BYTE 24
@@ -472,3 +476,5 @@ sl_err sl_cbor_read_map_header(struct sl_cbor_reader *r, size_t *pairs)
         *pairs = (size_t)it.arg;
     return err;
 }
+
+#endif /* SL_CONFIG_SENML_CBOR || SL_CONFIG_LWM2M_CBOR */

@@ -1,9 +1,13 @@
 /* LwM2M CBOR: nested maps keyed by path IDs. */
+#include "sidelink/config.h"
 #include "codec/lwm2m_cbor.h"
 
 #include <string.h>
 
 #include "codec/objlnk_text.h"
+
+/* A compile-time option (include/sidelink/config.h): left out, it costs nothing. */
+#if SL_CONFIG_LWM2M_CBOR
 
 /* RFC 8949 3.4.2: epoch-based date/time. */
 #define TAG_EPOCH_TIME 1
@@ -303,3 +307,5 @@ sl_err sl_lwm2m_cbor_dec_next(struct sl_lwm2m_cbor_dec *d, struct sl_record *out
         d->state = err;
     return err;
 }
+
+#endif /* SL_CONFIG_LWM2M_CBOR */

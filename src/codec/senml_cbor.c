@@ -1,9 +1,13 @@
 /* SenML CBOR: pack walker, record writer, data-model encoder and decoder. */
+#include "sidelink/config.h"
 #include "codec/senml_cbor.h"
 
 #include <string.h>
 
 #include "codec/objlnk_text.h"
+
+/* A compile-time option (include/sidelink/config.h): left out, it costs nothing. */
+#if SL_CONFIG_SENML_CBOR
 
 /* LwM2M's object-link field has a text label, not an integer one. */
 static const char vlo_label[3] = { 'v', 'l', 'o' };
@@ -500,3 +504,5 @@ sl_err sl_senml_cbor_dec_next(struct sl_senml_cbor_dec *d, struct sl_record *out
     *out = r;
     return SL_OK;
 }
+
+#endif /* SL_CONFIG_SENML_CBOR */

@@ -1,7 +1,11 @@
 /* LwM2M TLV: header and value coding, the data-model encoder and decoder. */
+#include "sidelink/config.h"
 #include "codec/tlv.h"
 
 #include <string.h>
+
+/* A compile-time option (include/sidelink/config.h): left out, it costs nothing. */
+#if SL_CONFIG_TLV
 
 #define OPEN_INST 1u
 #define OPEN_MULTI 2u
@@ -511,3 +515,5 @@ sl_err sl_tlv_dec_next(struct sl_tlv_dec *d, struct sl_record *out)
         d->err = dec_next(d, out);
     return d->err;
 }
+
+#endif /* SL_CONFIG_TLV */
