@@ -7,7 +7,7 @@
 # per-module table of `make size`, pick it up.
 
 # src/<dir>/*.c of each of these belong to the core: no OS, no heap.
-set(SL_CORE_DIRS codec coap dm objects engine)
+set(SL_CORE_DIRS codec coap dm objects client engine)
 
 # Warnings for every C file of the project; -Werror everywhere.
 set(SL_WARNING_FLAGS

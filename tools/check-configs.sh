@@ -20,7 +20,8 @@ configs=(
 for cfg in "${configs[@]}"; do
   rm -f "$work"/*.o
   # shellcheck disable=SC2086
-  for src in src/codec/*.c src/coap/*.c src/dm/*.c src/engine/*.c; do
+  for src in src/codec/*.c src/coap/*.c src/dm/*.c src/objects/*.c src/client/*.c src/engine/*.c; do
+    [ -e "$src" ] || continue
     cc "${flags[@]}" $cfg -c "$src" -o "$work/$(basename "$src" .c).o"
   done
   # shellcheck disable=SC2086

@@ -46,8 +46,26 @@ SL_PKGS_CHECK=(
     valgrind
 )
 
+# The daemons: server store, REST API, JSON; sidelinkctl's HTTP client.
+SL_PKGS_DAEMONS=(
+    libsqlite3-dev
+    libmicrohttpd-dev
+    libjansson-dev
+    libcurl4-openssl-dev
+)
+# Integration and interop tests: they drive the real programs from Python
+# (standard library only), talk HTTP with curl, and use libcoap's command
+# line tools as an independent CoAP peer.
+SL_PKGS_INTEGRATION=(
+    python3
+    curl
+    libcoap3-bin
+)
+
 SL_PACKAGES=(
     "${SL_PKGS_BUILD[@]}"
+    "${SL_PKGS_DAEMONS[@]}"
+    "${SL_PKGS_INTEGRATION[@]}"
     "${SL_PKGS_FUZZ[@]}"
     "${SL_PKGS_CROSS[@]}"
     "${SL_PKGS_CHECK[@]}"
