@@ -107,4 +107,37 @@
 #define SL_NOTIFY_CON_EVERY 16
 #endif
 
+/* ---- client roles ---- */
+/* Server accounts (instances of objects 0 and 1, plus a bootstrap server). */
+#ifndef SL_MAX_SERVERS
+#define SL_MAX_SERVERS 2
+#endif
+/* Access Control object instances. */
+#ifndef SL_MAX_ACL_INSTANCES
+#define SL_MAX_ACL_INSTANCES 8
+#endif
+/* Entries of one ACL resource. */
+#ifndef SL_MAX_ACL_ENTRIES
+#define SL_MAX_ACL_ENTRIES 4
+#endif
+/* A server URI ("coaps://[2001:db8::1]:5684"). */
+#ifndef SL_MAX_URI_LEN
+#define SL_MAX_URI_LEN 64
+#endif
+/* A PSK identity and a key (PSK, or a raw public key). */
+#ifndef SL_MAX_IDENTITY_LEN
+#define SL_MAX_IDENTITY_LEN 64
+#endif
+#ifndef SL_MAX_KEY_LEN
+#define SL_MAX_KEY_LEN 64
+#endif
+/* An endpoint name (DESIGN 4: up to 64 bytes). */
+#ifndef SL_MAX_ENDPOINT_LEN
+#define SL_MAX_ENDPOINT_LEN 64
+#endif
+/* The Register payload: the CoRE link list of objects and instances. */
+#ifndef SL_MAX_REG_PAYLOAD
+#define SL_MAX_REG_PAYLOAD 512
+#endif
+
 #endif

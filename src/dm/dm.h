@@ -42,10 +42,12 @@ enum sl_op {
 /* Called after a successful Create / Delete, so roles can maintain access
  * control instances (object 2 / 11002) for what changed. */
 struct sl_dm_hooks {
-    void *ctx;
+    void *ctx; /* for created and deleted: the client role's */
     void (*created)(void *ctx, const struct sl_actor *who, uint16_t oid, uint16_t iid);
     void (*deleted)(void *ctx, const struct sl_actor *who, uint16_t oid, uint16_t iid);
-    /* After any successful write or create, so observers can be told. */
+    /* After any successful write or create, so observers can be told: the
+     * engine's. */
+    void *changed_ctx;
     void (*changed)(void *ctx, const struct sl_path *path);
 };
 

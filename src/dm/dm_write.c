@@ -172,7 +172,7 @@ static uint8_t run_records(struct sl_dm *dm, const struct sl_dm_req *req, const 
 static void notify_changed(struct sl_dm *dm, const struct sl_path *p)
 {
     if (dm->hooks.changed)
-        dm->hooks.changed(dm->hooks.ctx, p);
+        dm->hooks.changed(dm->hooks.changed_ctx, p);
 }
 
 /* Clear what a replacing write replaces: the multiple resource itself, or

@@ -47,7 +47,7 @@ sl_err sl_engine_init(struct sl_engine *eng, const struct sl_platform *plat,
         eng->cfg.separate_timeout_ms = sl_coap_exchange_lifetime_ms(&eng->cfg.coap);
     sl_coap_ml_init(&eng->ml, &eng->cfg.coap);
     sl_dm_init(&eng->dm);
-    eng->dm.hooks.ctx = eng;
+    eng->dm.hooks.changed_ctx = eng;
     eng->dm.hooks.changed = dm_changed;
     /* RFC 7252 4.4: start message IDs at a random value */
     eng->next_mid = (uint16_t)eng_random32(eng);

@@ -1,0 +1,511 @@
+/* Registration interface: one state machine per server account. */
+#include "client/registration.h"
+
+#include <string.h>
+
+#include "codec/link.h"
+#include "dm/acl.h"
+
+#define RETRY_MAX_S 64u        /* back-off ceiling */
+#define UPDATE_MARGIN_MAX_MS 93000u /* MAX_TRANSMIT_WAIT: an Update may take that long */
+
+const char *sl_reg_state_name(uint8_t state)
+{
+    switch (state) {
+    case SL_REG_IDLE: return "idle";
+    case SL_REG_REGISTERING: return "registering";
+    case SL_REG_REGISTERED: return "registered";
+    case SL_REG_UPDATING: return "updating";
+    case SL_REG_DEREGISTERING: return "deregistering";
+    case SL_REG_RETRY_WAIT: return "retry-wait";
+    case SL_REG_DISABLED: return "disabled";
+    default: return "unknown";
+    }
+}
+
+/* Objects never announced (DESIGN 3): their instances carry credentials. */
+static bool hidden_object(uint16_t oid)
+{
+    return oid == SL_OID_SECURITY || oid == SL_OID_OSCORE || oid == SL_OID_CLIENT_SECURITY;
+}
+
+static void set_state(struct sl_reg *reg, uint8_t state, sl_err why)
+{
+    struct sl_client *c = reg->client;
+    reg->state = state;
+    if (c->hooks.state_changed)
+        c->hooks.state_changed(c->hooks.ctx, c, reg, why);
+}
+
+/* Update ahead of expiry by a quarter of the lifetime, at most
+ * MAX_TRANSMIT_WAIT: enough for a retransmitted Update to arrive in time. */
+static sl_time_ms update_interval_ms(uint32_t lifetime_s)
+{
+    uint64_t lt = (uint64_t)lifetime_s * 1000u;
+    uint64_t margin = lt / 4u;
+    if (margin > UPDATE_MARGIN_MAX_MS)
+        margin = UPDATE_MARGIN_MAX_MS;
+    return lt - margin;
+}
+
+static uint32_t random32(const struct sl_client *c)
+{
+    uint8_t b[4];
+    c->eng->plat->random(c->eng->plat->ctx, b, sizeof b);
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* After a failure: wait 1, 2, 4 ... 64 s (plus up to 1 s of jitter, so a
+ * fleet that lost its server does not come back in lockstep). */
+static void retry_later(struct sl_reg *reg, sl_err why)
+{
+    struct sl_client *c = reg->client;
+    uint32_t s = reg->failures < 6 ? 1u << reg->failures : RETRY_MAX_S;
+    if (reg->failures < 255)
+        reg->failures++;
+    reg->next = c->eng->now + s * 1000u + random32(c) % 1000u;
+    reg->location[0] = '\0';
+    set_state(reg, SL_REG_RETRY_WAIT, why);
+}
+
+static uint32_t server_lifetime(const struct sl_client *c, uint16_t ssid)
+{
+    int srv = sl_core_server_of(c->co, ssid);
+    int64_t lt = srv >= 0 ? sl_store_int(&c->co->server, (uint16_t)srv, SL_SRV_LIFETIME, 86400)
+                          : 86400;
+    return lt > 0 && lt <= UINT32_MAX ? (uint32_t)lt : 86400u;
+}
+
+sl_err sl_client_link_list(const struct sl_client *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    struct sl_wbuf w;
+    struct sl_link_writer lw;
+    const struct sl_dm *dm = &c->eng->dm;
+    sl_err err = SL_OK;
+    sl_wbuf_init(&w, buf, cap);
+    sl_link_writer_init(&lw, &w);
+    for (unsigned k = 0; k < dm->count && err == SL_OK; k++) {
+        const struct sl_obj *o = dm->objs[k];
+        if (hidden_object(o->def->oid))
+            continue;
+        uint16_t iid;
+        bool has_instances = o->ops->inst_next(o, -1, &iid) == SL_OK;
+        bool versioned = o->def->ver_major != 1 || o->def->ver_minor != 0;
+        if (versioned || !has_instances) {
+            struct sl_path op = sl_path_make(1, o->def->oid, 0, 0, 0);
+            err = sl_link_put_path(&lw, &op);
+            if (err == SL_OK && versioned) {
+                char ver[4] = { (char)('0' + o->def->ver_major % 10), '.',
+                                (char)('0' + o->def->ver_minor % 10), '\0' };
+                err = sl_link_put_attr_str(&lw, "ver", ver);
+            }
+        }
+        int32_t after = -1;
+        while (err == SL_OK && o->ops->inst_next(o, after, &iid) == SL_OK) {
+            after = iid;
+            struct sl_path ip = sl_path_make(2, o->def->oid, iid, 0, 0);
+            err = sl_link_put_path(&lw, &ip);
+        }
+    }
+    if (err == SL_OK)
+        *len = w.len;
+    return err;
+}
+
+/* Append "&" + s to the query, or fail. */
+static bool query_add(char *q, size_t cap, const char *s)
+{
+    size_t n = strlen(q), m = strlen(s);
+    if (n + (n ? 1 : 0) + m + 1 > cap)
+        return false;
+    if (n)
+        q[n++] = '&';
+    memcpy(q + n, s, m + 1);
+    return true;
+}
+
+static size_t format_u32(char *buf, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0, k = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    while (n)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return k;
+}
+
+static void on_register(void *ctx, int handle, sl_err err, const struct sl_response *r);
+static void on_update(void *ctx, int handle, sl_err err, const struct sl_response *r);
+static void on_deregister(void *ctx, int handle, sl_err err, const struct sl_response *r);
+
+static bool requests_in_flight(const struct sl_client *c)
+{
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++)
+        if (c->regs[k].used && c->regs[k].handle >= 0)
+            return true;
+    return false;
+}
+
+/* The link list is shared by every server's request: rebuild it only when
+ * no request that carries it is on its way. */
+static sl_err refresh_payload(struct sl_client *c)
+{
+    if (requests_in_flight(c))
+        return SL_OK;
+    return sl_client_link_list(c, c->payload, sizeof c->payload, &c->payload_len);
+}
+
+static void send_register(struct sl_reg *reg)
+{
+    struct sl_client *c = reg->client;
+    int sec = sl_core_security_of(c->co, reg->ssid);
+    char uri[SL_MAX_URI_LEN + 1];
+    if (sec < 0 || sl_store_str(&c->co->security, (uint16_t)sec, SL_SEC_URI, uri, sizeof uri) == 0) {
+        retry_later(reg, SL_ERR_NOT_FOUND);
+        return;
+    }
+    if (reg->peer < 0 || !sl_engine_peer(c->eng, reg->peer)) {
+        reg->peer = c->hooks.connect(c->hooks.ctx, c, reg->ssid, uri);
+        if (reg->peer < 0) {
+            retry_later(reg, (sl_err)reg->peer);
+            return;
+        }
+    }
+    int srv = sl_core_server_of(c->co, reg->ssid);
+    if (srv >= 0) {
+        struct sl_peer *p = sl_engine_peer(c->eng, reg->peer);
+        p->default_pmin = (uint32_t)sl_store_int(&c->co->server, (uint16_t)srv, SL_SRV_PMIN, 0);
+        p->default_pmax = (uint32_t)sl_store_int(&c->co->server, (uint16_t)srv, SL_SRV_PMAX, 0);
+    }
+    reg->lifetime = server_lifetime(c, reg->ssid);
+    char num[11], item[SL_MAX_ENDPOINT_LEN + 4];
+    char binding[9] = "U";
+    if (srv >= 0 && sl_store_str(&c->co->server, (uint16_t)srv, SL_SRV_BINDING, binding,
+                                 sizeof binding) == 0)
+        strcpy(binding, "U");
+    c->query[0] = '\0';
+    memcpy(item, "ep=", 3);
+    memcpy(item + 3, c->endpoint, strlen(c->endpoint) + 1);
+    bool ok = query_add(c->query, sizeof c->query, item);
+    memcpy(item, "lt=", 3);
+    format_u32(num, reg->lifetime);
+    memcpy(item + 3, num, strlen(num) + 1);
+    ok = ok && query_add(c->query, sizeof c->query, item) &&
+         query_add(c->query, sizeof c->query, "lwm2m=1.1");
+    memcpy(item, "b=", 2);
+    memcpy(item + 2, binding, strlen(binding) + 1);
+    ok = ok && query_add(c->query, sizeof c->query, item);
+    if (ok && c->extra_query[0])
+        ok = query_add(c->query, sizeof c->query, c->extra_query);
+    if (!ok || refresh_payload(c) != SL_OK) {
+        retry_later(reg, SL_ERR_OVERFLOW);
+        return;
+    }
+    struct sl_request rq = { .method = SL_COAP_POST, .path = "rd", .query = c->query,
+                             .format = SL_FMT_LINK, .accept = SL_FMT_NONE,
+                             .payload = c->payload, .payload_len = c->payload_len };
+    sl_err err = sl_engine_request(c->eng, reg->peer, &rq, on_register, reg, c->eng->now,
+                                   &reg->handle);
+    if (err != SL_OK) {
+        reg->handle = -1;
+        retry_later(reg, err);
+        return;
+    }
+    reg->objects_changed = false;
+    reg->update_now = false;
+    set_state(reg, SL_REG_REGISTERING, SL_OK);
+}
+
+static void on_register(void *ctx, int handle, sl_err err, const struct sl_response *r)
+{
+    struct sl_reg *reg = ctx;
+    struct sl_client *c = reg->client;
+    (void)handle;
+    reg->handle = -1;
+    if (err == SL_OK && r->code == SL_COAP_CREATED) {
+        /* Location-Path segments joined with '/' */
+        size_t n = 0;
+        bool ok = true;
+        for (unsigned k = 0;; k++) {
+            const struct sl_coap_opt *o = sl_coap_opt_get(r->msg, SL_COAP_OPT_LOCATION_PATH, k);
+            if (!o)
+                break;
+            if (n + (n ? 1u : 0u) + o->len + 1 > sizeof reg->location) {
+                ok = false;
+                break;
+            }
+            if (n)
+                reg->location[n++] = '/';
+            memcpy(reg->location + n, o->val, o->len);
+            n += o->len;
+        }
+        reg->location[n] = '\0';
+        if (ok && n > 0) {
+            reg->failures = 0;
+            reg->next = c->eng->now + update_interval_ms(reg->lifetime);
+            set_state(reg, SL_REG_REGISTERED, SL_OK);
+            return;
+        }
+        err = SL_ERR_INVALID; /* no usable location */
+    }
+    retry_later(reg, err != SL_OK ? err : SL_ERR_DENIED);
+}
+
+static void send_update(struct sl_reg *reg)
+{
+    struct sl_client *c = reg->client;
+    uint32_t lt = server_lifetime(c, reg->ssid);
+    c->query[0] = '\0';
+    if (lt != reg->lifetime) {
+        char item[16] = "lt=";
+        format_u32(item + 3, lt);
+        query_add(c->query, sizeof c->query, item);
+    }
+    bool with_links = reg->objects_changed && refresh_payload(c) == SL_OK;
+    struct sl_request rq = { .method = SL_COAP_POST, .path = reg->location,
+                             .query = c->query[0] ? c->query : NULL, .format = SL_FMT_LINK,
+                             .accept = SL_FMT_NONE, .payload = with_links ? c->payload : NULL,
+                             .payload_len = with_links ? c->payload_len : 0 };
+    sl_err err = sl_engine_request(c->eng, reg->peer, &rq, on_update, reg, c->eng->now,
+                                   &reg->handle);
+    if (err != SL_OK) {
+        reg->handle = -1;
+        reg->next = c->eng->now + 1000u; /* no room for a request now: soon again */
+        return;
+    }
+    reg->lifetime = lt;
+    if (with_links)
+        reg->objects_changed = false;
+    reg->update_now = false;
+    set_state(reg, SL_REG_UPDATING, SL_OK);
+}
+
+static void on_update(void *ctx, int handle, sl_err err, const struct sl_response *r)
+{
+    struct sl_reg *reg = ctx;
+    struct sl_client *c = reg->client;
+    (void)handle;
+    reg->handle = -1;
+    if (err == SL_OK && r->code == SL_COAP_CHANGED) {
+        reg->failures = 0;
+        reg->next = c->eng->now + update_interval_ms(reg->lifetime);
+        set_state(reg, SL_REG_REGISTERED, SL_OK);
+        return;
+    }
+    if (err == SL_OK && r->code == SL_COAP_NOT_FOUND) {
+        /* the server forgot us: register again at once */
+        reg->location[0] = '\0';
+        reg->next = c->eng->now;
+        set_state(reg, SL_REG_IDLE, SL_ERR_NOT_FOUND);
+        return;
+    }
+    retry_later(reg, err != SL_OK ? err : SL_ERR_DENIED);
+}
+
+static void send_deregister(struct sl_reg *reg)
+{
+    struct sl_client *c = reg->client;
+    struct sl_request rq = { .method = SL_COAP_DELETE, .path = reg->location,
+                             .format = SL_FMT_NONE, .accept = SL_FMT_NONE };
+    if (sl_engine_request(c->eng, reg->peer, &rq, on_deregister, reg, c->eng->now, &reg->handle) !=
+        SL_OK) {
+        reg->handle = -1;
+        reg->location[0] = '\0';
+        set_state(reg, SL_REG_IDLE, SL_ERR_NOMEM);
+        return;
+    }
+    set_state(reg, SL_REG_DEREGISTERING, SL_OK);
+}
+
+static void on_deregister(void *ctx, int handle, sl_err err, const struct sl_response *r)
+{
+    struct sl_reg *reg = ctx;
+    (void)handle;
+    (void)r;
+    reg->handle = -1;
+    reg->location[0] = '\0';
+    if (reg->disable_now && !reg->client->stopping) {
+        reg->disable_now = false;
+        set_state(reg, SL_REG_DISABLED, err); /* a Disable: quiet until reg->next */
+        return;
+    }
+    set_state(reg, SL_REG_IDLE, err);
+}
+
+/* Object 1 executables: Disable (4) and Registration Update Trigger (8). */
+static sl_err server_execute(void *ctx, struct sl_store *s, uint16_t iid, uint16_t rid,
+                             const uint8_t *args, size_t len)
+{
+    struct sl_client *c = ctx;
+    (void)args;
+    (void)len;
+    int64_t ssid = sl_store_int(s, iid, SL_SRV_SSID, -1);
+    struct sl_reg *reg = NULL;
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++)
+        if (c->regs[k].used && c->regs[k].ssid == ssid)
+            reg = &c->regs[k];
+    if (!reg)
+        return SL_ERR_NOT_FOUND;
+    if (rid == SL_SRV_UPDATE_TRIGGER) {
+        reg->update_now = true;
+        return SL_OK;
+    }
+    if (rid == SL_SRV_DISABLE) {
+        int64_t t = sl_store_int(s, iid, SL_SRV_DISABLE_TIMEOUT, 86400);
+        reg->next = c->eng->now + (uint64_t)(t > 0 ? t : 86400) * 1000u;
+        /* de-register at the next step, after the Execute is answered */
+        reg->disable_now = true;
+        return SL_OK;
+    }
+    return SL_ERR_METHOD;
+}
+
+static void dm_created(void *ctx, const struct sl_actor *who, uint16_t oid, uint16_t iid)
+{
+    struct sl_client *c = ctx;
+    if (who->kind == SL_ACTOR_SERVER)
+        (void)sl_core_acl_created(c->co, oid, iid, who->id);
+    if (!hidden_object(oid))
+        sl_client_objects_changed(c);
+}
+
+static void dm_deleted(void *ctx, const struct sl_actor *who, uint16_t oid, uint16_t iid)
+{
+    struct sl_client *c = ctx;
+    (void)who;
+    sl_core_acl_deleted(c->co, oid, iid);
+    if (!hidden_object(oid))
+        sl_client_objects_changed(c);
+}
+
+sl_err sl_client_init(struct sl_client *c, struct sl_engine *eng, struct sl_core_objects *co,
+                      const char *endpoint, const struct sl_client_hooks *hooks)
+{
+    size_t n = endpoint ? strlen(endpoint) : 0;
+    if (n == 0 || n > SL_MAX_ENDPOINT_LEN || !hooks || !hooks->connect)
+        return SL_ERR_INVALID;
+    memset(c, 0, sizeof *c);
+    c->eng = eng;
+    c->co = co;
+    c->hooks = *hooks;
+    memcpy(c->endpoint, endpoint, n + 1);
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++) {
+        c->regs[k].handle = -1;
+        c->regs[k].peer = -1;
+        c->regs[k].client = c;
+    }
+    co->server.hooks.execute = server_execute;
+    co->server.hooks.ctx = c;
+    eng->dm.hooks.ctx = c;
+    eng->dm.hooks.created = dm_created;
+    eng->dm.hooks.deleted = dm_deleted;
+    return SL_OK;
+}
+
+void sl_client_start(struct sl_client *c, sl_time_ms now)
+{
+    unsigned n = 0;
+    int32_t after = -1;
+    uint16_t iid;
+    c->started = true;
+    c->stopping = false;
+    while (sl_store_next(&c->co->server, after, &iid) == SL_OK && n < SL_MAX_SERVERS) {
+        after = iid;
+        int64_t ssid = sl_store_int(&c->co->server, iid, SL_SRV_SSID, -1);
+        int sec = ssid > 0 ? sl_core_security_of(c->co, (uint16_t)ssid) : -1;
+        if (sec < 0 || sl_store_int(&c->co->security, (uint16_t)sec, SL_SEC_BOOTSTRAP, 0))
+            continue;
+        struct sl_reg *reg = &c->regs[n++];
+        reg->used = true;
+        reg->ssid = (uint16_t)ssid;
+        reg->state = SL_REG_IDLE;
+        reg->next = now;
+    }
+}
+
+void sl_client_objects_changed(struct sl_client *c)
+{
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++)
+        if (c->regs[k].used)
+            c->regs[k].objects_changed = true;
+}
+
+void sl_client_step(struct sl_client *c, sl_time_ms now)
+{
+    (void)now; /* the engine's clock (c->eng->now) is the one requests use */
+    if (!c->started)
+        return;
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++) {
+        struct sl_reg *reg = &c->regs[k];
+        if (!reg->used || reg->handle >= 0)
+            continue;
+        switch (reg->state) {
+        case SL_REG_IDLE:
+        case SL_REG_RETRY_WAIT:
+        case SL_REG_DISABLED:
+            if (!c->stopping && reg->next <= c->eng->now)
+                send_register(reg);
+            break;
+        case SL_REG_REGISTERED:
+            if (c->stopping || reg->disable_now)
+                send_deregister(reg);
+            else if (reg->next <= c->eng->now || reg->update_now || reg->objects_changed ||
+                     server_lifetime(c, reg->ssid) != reg->lifetime)
+                send_update(reg);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+sl_time_ms sl_client_next_deadline(const struct sl_client *c)
+{
+    sl_time_ms next = UINT64_MAX;
+    if (!c->started)
+        return next;
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++) {
+        const struct sl_reg *reg = &c->regs[k];
+        if (!reg->used || reg->handle >= 0)
+            continue;
+        bool wants_now = (reg->state == SL_REG_REGISTERED &&
+                          (c->stopping || reg->update_now || reg->objects_changed ||
+                           reg->disable_now));
+        sl_time_ms t = wants_now ? c->eng->now : reg->next;
+        if (reg->state == SL_REG_DEREGISTERING || (c->stopping && reg->state != SL_REG_REGISTERED))
+            continue;
+        if (t < next)
+            next = t;
+    }
+    return next;
+}
+
+void sl_client_stop(struct sl_client *c, sl_time_ms now)
+{
+    (void)now;
+    c->stopping = true;
+    sl_client_step(c, c->eng->now);
+}
+
+bool sl_client_stopped(const struct sl_client *c)
+{
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++) {
+        const struct sl_reg *reg = &c->regs[k];
+        if (reg->used && (reg->state == SL_REG_DEREGISTERING || reg->state == SL_REG_REGISTERED ||
+                          reg->state == SL_REG_UPDATING || reg->state == SL_REG_REGISTERING))
+            return false;
+    }
+    return true;
+}
+
+const struct sl_reg *sl_client_reg(const struct sl_client *c, uint16_t ssid)
+{
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++)
+        if (c->regs[k].used && c->regs[k].ssid == ssid)
+            return &c->regs[k];
+    return NULL;
+}

@@ -1,0 +1,127 @@
+/* Objects 0, 1 and 2 as storage-backed objects. */
+#include "objects/core_objects.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "dm/acl.h"
+
+#define FIELD(rid, kind, type, member, cap) { rid, kind, (uint16_t)offsetof(type, member), cap }
+
+static const struct sl_field security_fields[] = {
+    FIELD(SL_SEC_URI, SL_FIELD_BYTES, struct sl_security_inst, uri, SL_MAX_URI_LEN),
+    FIELD(SL_SEC_BOOTSTRAP, SL_FIELD_BOOL, struct sl_security_inst, bootstrap, 0),
+    FIELD(SL_SEC_MODE, SL_FIELD_INT, struct sl_security_inst, mode, 0),
+    FIELD(SL_SEC_IDENTITY, SL_FIELD_BYTES, struct sl_security_inst, identity, SL_MAX_IDENTITY_LEN),
+    FIELD(SL_SEC_SERVER_KEY, SL_FIELD_BYTES, struct sl_security_inst, server_key, SL_MAX_KEY_LEN),
+    FIELD(SL_SEC_SECRET_KEY, SL_FIELD_BYTES, struct sl_security_inst, secret_key, SL_MAX_KEY_LEN),
+    FIELD(SL_SEC_SSID, SL_FIELD_INT, struct sl_security_inst, ssid, 0),
+    FIELD(SL_SEC_HOLD_OFF, SL_FIELD_INT, struct sl_security_inst, hold_off, 0),
+    FIELD(SL_SEC_BS_TIMEOUT, SL_FIELD_INT, struct sl_security_inst, bs_timeout, 0),
+    FIELD(SL_SEC_OSCORE, SL_FIELD_OBJLNK, struct sl_security_inst, oscore, 0),
+};
+
+static const struct sl_field server_fields[] = {
+    FIELD(SL_SRV_SSID, SL_FIELD_INT, struct sl_server_inst, ssid, 0),
+    FIELD(SL_SRV_LIFETIME, SL_FIELD_INT, struct sl_server_inst, lifetime, 0),
+    FIELD(SL_SRV_PMIN, SL_FIELD_INT, struct sl_server_inst, pmin, 0),
+    FIELD(SL_SRV_PMAX, SL_FIELD_INT, struct sl_server_inst, pmax, 0),
+    FIELD(SL_SRV_DISABLE_TIMEOUT, SL_FIELD_INT, struct sl_server_inst, disable_timeout, 0),
+    FIELD(SL_SRV_STORING, SL_FIELD_BOOL, struct sl_server_inst, storing, 0),
+    FIELD(SL_SRV_BINDING, SL_FIELD_BYTES, struct sl_server_inst, binding, 8),
+};
+
+static const struct sl_field acl_fields[] = {
+    FIELD(SL_ACO_RES_OID, SL_FIELD_INT, struct sl_acl_inst, oid, 0),
+    FIELD(SL_ACO_RES_IID, SL_FIELD_INT, struct sl_acl_inst, oiid, 0),
+    FIELD(SL_ACO_RES_ACL, SL_FIELD_MULTI, struct sl_acl_inst, acl, SL_MAX_ACL_ENTRIES),
+    FIELD(SL_ACO_RES_OWNER, SL_FIELD_INT, struct sl_acl_inst, owner, 0),
+};
+
+#define COUNT(a) ((uint8_t)(sizeof a / sizeof a[0]))
+
+void sl_core_objects_init(struct sl_core_objects *co)
+{
+    sl_store_init(&co->security, &sl_def_security, security_fields, COUNT(security_fields), co->sec,
+                  sizeof co->sec[0], SL_MAX_SERVERS + 1, co->sec_backup);
+    sl_store_init(&co->server, &sl_def_server, server_fields, COUNT(server_fields), co->srv,
+                  sizeof co->srv[0], SL_MAX_SERVERS, co->srv_backup);
+    sl_store_init(&co->acl, &sl_def_access_control, acl_fields, COUNT(acl_fields), co->aco,
+                  sizeof co->aco[0], SL_MAX_ACL_INSTANCES, co->aco_backup);
+}
+
+static int instance_with(const struct sl_store *s, uint16_t rid, int64_t value)
+{
+    int32_t after = -1;
+    uint16_t iid;
+    while (sl_store_next(s, after, &iid) == SL_OK) {
+        after = iid;
+        if (sl_store_has(s, iid, rid) && sl_store_int(s, iid, rid, -1) == value)
+            return iid;
+    }
+    return -1;
+}
+
+int sl_core_security_of(const struct sl_core_objects *co, uint16_t ssid)
+{
+    return instance_with(&co->security, SL_SEC_SSID, ssid);
+}
+
+int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid)
+{
+    return instance_with(&co->server, SL_SRV_SSID, ssid);
+}
+
+static unsigned count_servers(const struct sl_core_objects *co)
+{
+    unsigned n = 0;
+    int32_t after = -1;
+    uint16_t iid;
+    while (sl_store_next(&co->server, after, &iid) == SL_OK) {
+        after = iid;
+        n++;
+    }
+    return n;
+}
+
+sl_err sl_core_acl_created(struct sl_core_objects *co, uint16_t oid, uint16_t iid, uint16_t owner)
+{
+    uint16_t aco_iid;
+    if (count_servers(co) <= 1 || oid == SL_OID_ACCESS_CONTROL || oid == SL_OID_SECURITY)
+        return SL_OK;
+    /* the lowest free instance ID */
+    for (aco_iid = 0; aco_iid < SL_ID_MAX && sl_store_get(&co->acl, aco_iid); aco_iid++)
+        ;
+    struct sl_value v;
+    sl_err err = sl_store_add(&co->acl, aco_iid, NULL);
+    if (err != SL_OK)
+        return err;
+    v = sl_value_int(oid);
+    sl_store_set(&co->acl, aco_iid, SL_ACO_RES_OID, SL_ID_NONE, &v);
+    v = sl_value_int(iid);
+    sl_store_set(&co->acl, aco_iid, SL_ACO_RES_IID, SL_ID_NONE, &v);
+    v = sl_value_int(owner);
+    sl_store_set(&co->acl, aco_iid, SL_ACO_RES_OWNER, SL_ID_NONE, &v);
+    v = sl_value_int(SL_ACL_ALL_SERVER);
+    sl_store_set(&co->acl, aco_iid, SL_ACO_RES_ACL, owner, &v);
+    if (co->acl.hooks.committed)
+        co->acl.hooks.committed(co->acl.hooks.ctx, &co->acl);
+    return SL_OK;
+}
+
+void sl_core_acl_deleted(struct sl_core_objects *co, uint16_t oid, uint16_t iid)
+{
+    int32_t after = -1;
+    uint16_t aco_iid;
+    bool changed = false;
+    while (sl_store_next(&co->acl, after, &aco_iid) == SL_OK) {
+        after = aco_iid;
+        if (sl_store_int(&co->acl, aco_iid, SL_ACO_RES_OID, -1) == oid &&
+            sl_store_int(&co->acl, aco_iid, SL_ACO_RES_IID, -1) == iid) {
+            sl_store_remove(&co->acl, aco_iid);
+            changed = true;
+        }
+    }
+    if (changed && co->acl.hooks.committed)
+        co->acl.hooks.committed(co->acl.hooks.ctx, &co->acl);
+}
