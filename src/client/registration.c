@@ -399,7 +399,7 @@ sl_err sl_client_init(struct sl_client *c, struct sl_engine *eng, struct sl_core
         c->regs[k].client = c;
     }
     co->server.hooks.execute = server_execute;
-    co->server.hooks.ctx = c;
+    co->server.hooks.execute_ctx = c;
     eng->dm.hooks.ctx = c;
     eng->dm.hooks.created = dm_created;
     eng->dm.hooks.deleted = dm_deleted;

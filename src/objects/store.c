@@ -327,7 +327,7 @@ static sl_err op_execute(struct sl_obj *o, uint16_t iid, uint16_t rid, const uin
     struct sl_store *s = store_of(o);
     if (!s->hooks.execute)
         return SL_ERR_METHOD;
-    return s->hooks.execute(s->hooks.ctx, s, iid, rid, args, len);
+    return s->hooks.execute(s->hooks.execute_ctx, s, iid, rid, args, len);
 }
 
 static sl_err op_create(struct sl_obj *o, uint16_t iid)

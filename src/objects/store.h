@@ -70,10 +70,12 @@ struct sl_store;
 
 /* Optional application hooks. */
 struct sl_store_hooks {
-    void *ctx;
-    /* Executable resources. */
+    /* Executable resources (owned by whoever implements them, e.g. the
+     * registration client for object 1), with their own context. */
+    void *execute_ctx;
     sl_err (*execute)(void *ctx, struct sl_store *s, uint16_t iid, uint16_t rid,
                       const uint8_t *args, size_t len);
+    void *ctx; /* for validate and committed: the application's */
     /* Whole-object consistency before commit (e.g. unique Short Server IDs). */
     sl_err (*validate)(void *ctx, struct sl_store *s);
     /* After every successful change (persist here). */

@@ -1,0 +1,53 @@
+/* sidelink-client: the one context of the daemon and the pieces that share it. */
+#ifndef SIDELINK_CLIENT_APP_H
+#define SIDELINK_CLIENT_APP_H
+
+#include <stdbool.h>
+
+#include "client/registration.h"
+#include "objects/core_objects.h"
+#include "objects/device_ipso.h"
+#include "options.h"
+#include "platform/posix/sl_posix.h"
+#include "sidelink/engine.h"
+
+#define APP_MAX_CONTROL_CONNS 4
+#define APP_CONTROL_LINE 4096
+
+struct control_conn {
+    int fd;
+    size_t len;
+    char buf[APP_CONTROL_LINE + 1];
+};
+
+struct app {
+    struct client_opts opts;
+    struct sl_posix_log log;
+    struct sl_posix_store state;
+    struct sl_posix_platform plat;
+    struct sl_engine eng;
+    struct sl_core_objects co;
+    struct sl_device_objects dev;
+    struct sl_client client;
+    int udp_fd;
+    int control_fd;
+    int signal_fd;
+    struct control_conn conns[APP_MAX_CONTROL_CONNS];
+    sl_time_ms next_sample;
+    uint64_t noise_state;
+    bool persist_ok;
+};
+
+/* control.c: the Unix control socket (sidelinkctl client ...). */
+int control_open(struct app *a);
+void control_accept(struct app *a);
+void control_read(struct app *a, struct control_conn *c);
+void control_close_all(struct app *a);
+
+/* demo.c: simulated sensor and button. */
+void demo_setup(struct app *a);
+void demo_step(struct app *a, sl_time_ms now);
+/* Flip the button (a latching switch); returns the new state. */
+bool demo_press(struct app *a, uint16_t iid, int64_t *counter);
+
+#endif

@@ -1,0 +1,308 @@
+/* sidelink-client: wire the engine, the objects, the registration client,
+ * the POSIX platform and the control socket into one poll loop. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static struct app app; /* the one context: every pool of the daemon */
+
+/* Persist a store after every change: the atomic file store keeps the old
+ * or the new object, whatever happens in between. */
+static void persist(void *ctx, struct sl_store *s)
+{
+    struct app *a = ctx;
+    static uint8_t buf[8192];
+    struct sl_wbuf w;
+    char key[16];
+    sl_wbuf_init(&w, buf, sizeof buf);
+    snprintf(key, sizeof key, "obj-%u", s->obj.def->oid);
+    sl_err err = sl_store_save(s, &w);
+    if (err == SL_OK)
+        err = sl_posix_store_write(&a->state, key, buf, w.len);
+    if (err != SL_OK) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "cannot save object %u to %s: %s (%s)",
+                      s->obj.def->oid, a->state.dir, sl_err_str(err), strerror(errno));
+        a->persist_ok = false;
+    }
+}
+
+static int load_saved(struct app *a, struct sl_store *s, bool *found)
+{
+    static uint8_t buf[8192];
+    char key[16];
+    size_t len;
+    snprintf(key, sizeof key, "obj-%u", s->obj.def->oid);
+    sl_err err = sl_posix_store_read(&a->state, key, buf, sizeof buf, &len);
+    if (err == SL_ERR_NOT_FOUND)
+        return 0;
+    if (err == SL_OK)
+        err = sl_store_load(s, buf, len);
+    if (err != SL_OK) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "%s/%s: cannot load saved object: %s",
+                      a->state.dir, key, sl_err_str(err));
+        return -1;
+    }
+    *found = true;
+    return 0;
+}
+
+static sl_err set_int(struct sl_store *s, uint16_t iid, uint16_t rid, int64_t v)
+{
+    struct sl_value val = sl_value_int(v);
+    return sl_store_set(s, iid, rid, SL_ID_NONE, &val);
+}
+
+/* First start: objects 0 and 1 from the configuration. */
+static int provision(struct app *a)
+{
+    for (unsigned k = 0; k < a->opts.server_count; k++) {
+        const struct client_server_opts *so = &a->opts.servers[k];
+        struct sl_value v;
+        uint16_t iid = (uint16_t)k;
+        sl_err err = sl_store_add(&a->co.security, iid, NULL);
+        v = sl_value_string(so->uri, strlen(so->uri));
+        if (err == SL_OK)
+            err = sl_store_set(&a->co.security, iid, SL_SEC_URI, SL_ID_NONE, &v);
+        v = sl_value_bool(false);
+        if (err == SL_OK)
+            err = sl_store_set(&a->co.security, iid, SL_SEC_BOOTSTRAP, SL_ID_NONE, &v);
+        if (err == SL_OK)
+            err = set_int(&a->co.security, iid, SL_SEC_MODE, SL_SEC_MODE_NOSEC);
+        if (err == SL_OK)
+            err = set_int(&a->co.security, iid, SL_SEC_SSID, so->short_id);
+        if (err == SL_OK)
+            err = sl_store_add(&a->co.server, iid, NULL);
+        if (err == SL_OK)
+            err = set_int(&a->co.server, iid, SL_SRV_SSID, so->short_id);
+        if (err == SL_OK)
+            err = set_int(&a->co.server, iid, SL_SRV_LIFETIME,
+                          so->lifetime ? so->lifetime : a->opts.lifetime);
+        if (err == SL_OK && so->pmin)
+            err = set_int(&a->co.server, iid, SL_SRV_PMIN, so->pmin);
+        if (err == SL_OK && so->pmax)
+            err = set_int(&a->co.server, iid, SL_SRV_PMAX, so->pmax);
+        v = sl_value_bool(false);
+        if (err == SL_OK)
+            err = sl_store_set(&a->co.server, iid, SL_SRV_STORING, SL_ID_NONE, &v);
+        v = sl_value_string("U", 1);
+        if (err == SL_OK)
+            err = sl_store_set(&a->co.server, iid, SL_SRV_BINDING, SL_ID_NONE, &v);
+        if (err != SL_OK) {
+            sl_posix_logf(&a->log, SL_LOG_ERROR, "server %s: %s", so->uri, sl_err_str(err));
+            return -1;
+        }
+    }
+    persist(a, &a->co.security);
+    persist(a, &a->co.server);
+    persist(a, &a->co.acl);
+    return a->persist_ok ? 0 : -1;
+}
+
+static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri)
+{
+    struct app *a = ctx;
+    char scheme[8];
+    struct sl_addr addr;
+    (void)c;
+    if (sl_posix_uri_parse(uri, scheme, sizeof scheme, &addr) != SL_OK ||
+        strcmp(scheme, "coap") != 0) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: unusable URI %s", ssid, uri);
+        return SL_ERR_INVALID;
+    }
+    int peer = sl_engine_peer_find(&a->eng, 0, &addr);
+    if (peer >= 0)
+        return peer;
+    struct sl_actor who = { SL_ACTOR_SERVER, ssid };
+    return sl_engine_peer_add(&a->eng, 0, &addr, &who);
+}
+
+static void hook_state(void *ctx, struct sl_client *c, const struct sl_reg *reg, sl_err why)
+{
+    struct app *a = ctx;
+    (void)c;
+    if (reg->state == SL_REG_REGISTERED)
+        sl_posix_logf(&a->log, SL_LOG_INFO, "server %u: registered at /%s (lifetime %u s)",
+                      reg->ssid, reg->location, reg->lifetime);
+    else if (why != SL_OK)
+        sl_posix_logf(&a->log, SL_LOG_WARN, "server %u: %s (%s)", reg->ssid,
+                      sl_reg_state_name(reg->state), sl_err_str(why));
+    else
+        sl_posix_logf(&a->log, SL_LOG_DEBUG, "server %u: %s", reg->ssid,
+                      sl_reg_state_name(reg->state));
+}
+
+static int setup(struct app *a)
+{
+    char err[256];
+    struct sl_addr local;
+    a->udp_fd = a->control_fd = a->signal_fd = -1;
+    for (unsigned k = 0; k < APP_MAX_CONTROL_CONNS; k++)
+        a->conns[k].fd = -1;
+    if (sl_posix_store_open(&a->state, a->opts.state_dir) != SL_OK) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "state directory %s: %s", a->opts.state_dir,
+                      strerror(errno));
+        return -1;
+    }
+    sl_posix_platform_init(&a->plat, &a->log, &a->state);
+    if (sl_posix_addr_parse(a->opts.listen, &local) != SL_OK)
+        return -1;
+    a->udp_fd = sl_posix_udp_bind(&local, err, sizeof err);
+    if (a->udp_fd < 0) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "listen %s: %s", a->opts.listen, err);
+        return -1;
+    }
+    a->plat.fds[0] = a->udp_fd;
+    struct sl_engine_cfg cfg;
+    sl_engine_cfg_default(&cfg);
+    cfg.notify_con = a->opts.notify_con;
+    if (sl_engine_init(&a->eng, &a->plat.plat, &cfg) != SL_OK)
+        return -1;
+    sl_core_objects_init(&a->co);
+    sl_device_objects_init(&a->dev);
+    struct sl_store *persisted[] = { &a->co.security, &a->co.server, &a->co.acl };
+    bool found = false;
+    for (size_t k = 0; k < 3; k++) {
+        if (load_saved(a, persisted[k], &found) < 0)
+            return -1;
+        persisted[k]->hooks.committed = persist;
+        persisted[k]->hooks.ctx = a;
+    }
+    a->persist_ok = true;
+    if (found)
+        sl_posix_logf(&a->log, SL_LOG_INFO,
+                      "using the saved objects in %s (remove it to provision from the "
+                      "configuration again)", a->state.dir);
+    else if (provision(a) < 0)
+        return -1;
+    demo_setup(a);
+    struct sl_obj *objs[] = { &a->co.security.obj, &a->co.server.obj, &a->co.acl.obj,
+                              &a->dev.device.obj };
+    for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++)
+        if (sl_engine_add_object(&a->eng, objs[k]) != SL_OK)
+            return -1;
+    if (a->opts.temperature)
+        sl_engine_add_object(&a->eng, &a->dev.temperature.obj);
+    if (a->opts.light)
+        sl_engine_add_object(&a->eng, &a->dev.light.obj);
+    if (a->opts.button)
+        sl_engine_add_object(&a->eng, &a->dev.button.obj);
+    struct sl_client_hooks hooks = { a, hook_connect, hook_state };
+    if (sl_client_init(&a->client, &a->eng, &a->co, a->opts.endpoint, &hooks) != SL_OK)
+        return -1;
+    if (a->opts.control[0] && control_open(a) < 0)
+        return -1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || (a->signal_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+        return -1;
+    signal(SIGPIPE, SIG_IGN); /* a control client that hangs up must not kill us */
+    if (sl_posix_udp_local(a->udp_fd, &local) == SL_OK &&
+        sl_posix_addr_format(&local, err, sizeof err) > 0)
+        sl_posix_logf(&a->log, SL_LOG_INFO, "endpoint %s listening on %s", a->opts.endpoint, err);
+    return 0;
+}
+
+static void receive(struct app *a)
+{
+    static uint8_t buf[SL_COAP_MAX_MSG + 1];
+    for (;;) {
+        struct sl_addr from;
+        long n = sl_posix_udp_recv(a->udp_fd, buf, sizeof buf, &from);
+        if (n == 0)
+            return;
+        if (n < 0) {
+            if (n == SL_ERR_TOO_LARGE)
+                sl_posix_logf(&a->log, SL_LOG_DEBUG, "dropped an oversized datagram");
+            continue;
+        }
+        sl_engine_input(&a->eng, 0, &from, buf, (size_t)n, sl_posix_now_ms());
+    }
+}
+
+static sl_time_ms earliest(sl_time_ms x, sl_time_ms y)
+{
+    return x < y ? x : y;
+}
+
+static int run(struct app *a)
+{
+    bool stopping = false;
+    sl_time_ms stop_deadline = UINT64_MAX;
+    sl_client_start(&a->client, sl_posix_now_ms());
+    for (;;) {
+        sl_time_ms now = sl_posix_now_ms();
+        sl_engine_step(&a->eng, now);
+        sl_client_step(&a->client, now);
+        demo_step(a, now);
+        sl_engine_step(&a->eng, now); /* requests the client just queued */
+        if (stopping && (sl_client_stopped(&a->client) || now >= stop_deadline))
+            return 0;
+        sl_time_ms next = earliest(sl_engine_next_deadline(&a->eng),
+                                   sl_client_next_deadline(&a->client));
+        next = earliest(next, stopping ? stop_deadline : a->next_sample);
+        int timeout = next == UINT64_MAX ? -1 : next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
+        struct pollfd pfd[3 + APP_MAX_CONTROL_CONNS];
+        nfds_t n = 0;
+        pfd[n++] = (struct pollfd){ a->udp_fd, POLLIN, 0 };
+        pfd[n++] = (struct pollfd){ a->signal_fd, POLLIN, 0 };
+        pfd[n++] = (struct pollfd){ a->control_fd, POLLIN, 0 }; /* -1 is ignored by poll */
+        for (unsigned k = 0; k < APP_MAX_CONTROL_CONNS; k++)
+            pfd[n++] = (struct pollfd){ a->conns[k].fd, POLLIN, 0 };
+        if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+            sl_posix_logf(&a->log, SL_LOG_ERROR, "poll: %s", strerror(errno));
+            return 1;
+        }
+        if (pfd[0].revents & POLLIN)
+            receive(a);
+        if (pfd[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(a->signal_fd, &si, sizeof si) == (ssize_t)sizeof si && !stopping) {
+                sl_posix_logf(&a->log, SL_LOG_INFO, "signal %u: de-registering", si.ssi_signo);
+                stopping = true;
+                /* at most one MAX_TRANSMIT_WAIT for the De-registers */
+                stop_deadline = sl_posix_now_ms() + sl_coap_max_transmit_wait_ms(&a->eng.cfg.coap);
+                sl_client_stop(&a->client, sl_posix_now_ms());
+            } else if (stopping) {
+                return 0; /* a second signal: leave now */
+            }
+        }
+        if (pfd[2].revents & POLLIN)
+            control_accept(a);
+        for (unsigned k = 0; k < APP_MAX_CONTROL_CONNS; k++)
+            if (pfd[3 + k].revents & (POLLIN | POLLHUP | POLLERR))
+                control_read(a, &a->conns[k]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct app *a = &app;
+    int rc = client_opts_parse(&a->opts, argc, argv);
+    if (rc == 1)
+        return 0;
+    if (rc)
+        return 2;
+    a->log.level = a->opts.log_level;
+    a->log.prog = "sidelink-client";
+    if (setup(a) < 0) {
+        control_close_all(a);
+        return 1;
+    }
+    rc = run(a);
+    control_close_all(a);
+    if (a->udp_fd >= 0)
+        close(a->udp_fd);
+    if (a->signal_fd >= 0)
+        close(a->signal_fd);
+    sl_posix_logf(&a->log, SL_LOG_INFO, "stopped");
+    return rc;
+}
