@@ -84,6 +84,12 @@ bool dm_res_inst_exists(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint
 uint8_t dm_resolve(const struct sl_dm *dm, const struct sl_path *path, struct sl_obj **obj,
                    const struct sl_res_def **res)
 {
+    return dm_resolve_for(dm, path, true, obj, res);
+}
+
+uint8_t dm_resolve_for(const struct sl_dm *dm, const struct sl_path *path, bool must_be_present,
+                       struct sl_obj **obj, const struct sl_res_def **res)
+{
     *obj = NULL;
     *res = NULL;
     if (path->len == 0)
@@ -96,11 +102,12 @@ uint8_t dm_resolve(const struct sl_dm *dm, const struct sl_path *path, struct sl
         return SL_COAP_NOT_FOUND;
     if (path->len >= 3) {
         const struct sl_res_def *rd = sl_obj_res(o->def, path->id[2]);
-        if (!rd || !dm_res_present(o, path->id[1], rd))
+        if (!rd || (must_be_present && !dm_res_present(o, path->id[1], rd)))
             return SL_COAP_NOT_FOUND;
         *res = rd;
         if (path->len == 4 && (!(rd->flags & SL_RES_MULTI) ||
-                               !dm_res_inst_exists(o, path->id[1], rd->id, path->id[3])))
+                               (must_be_present &&
+                                !dm_res_inst_exists(o, path->id[1], rd->id, path->id[3]))))
             return SL_COAP_NOT_FOUND;
     }
     return 0;

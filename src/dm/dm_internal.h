@@ -10,6 +10,11 @@
 uint8_t dm_resolve(const struct sl_dm *dm, const struct sl_path *path, struct sl_obj **obj,
                    const struct sl_res_def **res);
 
+/* The same, where a declared resource (or resource instance) without a
+ * value yet counts as found: the target of a Write that gives it one. */
+uint8_t dm_resolve_for(const struct sl_dm *dm, const struct sl_path *path, bool must_be_present,
+                       struct sl_obj **obj, const struct sl_res_def **res);
+
 bool dm_res_present(const struct sl_obj *o, uint16_t iid, const struct sl_res_def *rd);
 bool dm_res_inst_exists(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t riid);
 

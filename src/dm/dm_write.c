@@ -215,7 +215,8 @@ uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *
         return SL_COAP_METHOD_NOT_ALLOWED; /* Bootstrap-Write on /o is the bootstrap issue's */
     struct sl_obj *o;
     const struct sl_res_def *rd;
-    uint8_t code = dm_resolve(dm, p, &o, &rd);
+    /* a Write may give an optional resource (or resource instance) its first value */
+    uint8_t code = dm_resolve_for(dm, p, false, &o, &rd);
     if (code)
         return code;
     if (rd && (!(rd->flags & SL_RES_W) || (rd->flags & SL_RES_E)) &&

@@ -235,10 +235,23 @@ static void test_write_and_type_errors(void **state)
                      SL_COAP_CHANGED);
     assert_int_equal(t0->lnk.oid, 1);
     assert_int_equal(t0->lnk.iid, 4);
+    /* an optional resource without a value gets its first one from a Write */
     assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/5", .format = 0,
+                                   .payload = "0", .len = 1),
+                         &server1),
+                     SL_COAP_CHANGED);
+    assert_true(t0->opt_present);
+    assert_false(t0->opt);
+    /* but a resource the object does not declare stays unknown */
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/99", .format = 0,
                                    .payload = "1", .len = 1),
                          &server1),
-                     SL_COAP_NOT_FOUND); /* optional and absent: not a path to PUT to */
+                     SL_COAP_NOT_FOUND);
+    /* a new resource instance by replacing one path */
+    assert_int_equal(run(f, TC_REQ(.code = SL_COAP_PUT, .path = "/3303/0/3/7", .format = 0,
+                                   .payload = "70", .len = 2),
+                         &server1),
+                     SL_COAP_CHANGED);
     assert_int_equal(run(f, TC_REQ(.code = SL_COAP_POST, .path = "/3303/0", .format = SL_FMT_TLV,
                                    .payload = "\xc1\x05\x01", .len = 3),
                          &server1),

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""sidelink-client against sidelink-server, both real, on loopback ports:
+registration, every device-management operation through the REST API,
+observe, de-registration, restarts that keep state, the control socket,
+and configuration errors.
+
+usage: test_client.py CLIENT_BINARY SERVER_BINARY
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import sidelink  # noqa: E402
+
+CLIENT = SERVER = None
+
+
+class ClientServer(unittest.TestCase):
+    def setUp(self):
+        self.dir = sidelink.workdir("sidelink-client-test-")
+        self.server = sidelink.Server(SERVER, self.dir).start()
+        self.client = sidelink.Client(CLIENT, self.dir, "lamp", self.server.coap_uri,
+                                      lifetime=60, config_extra="temperature.period = 1\n")
+        self.client.start()
+        self.reg = self.server.wait_registered("lamp")
+
+    def tearDown(self):
+        self.client.stop()
+        self.server.stop()
+        if self._outcome.success if hasattr(self._outcome, "success") else True:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def rest(self, method, path, body=None):
+        return self.server.request(method, "/api/clients/lamp" + path, body)
+
+    def test_registration_lists_objects(self):
+        links = [l["url"] for l in self.reg["objectLinks"]]
+        self.assertIn("/3/0", links)
+        self.assertIn("/3303/0", links)
+        self.assertIn("/1/0", links)
+        self.assertNotIn("/0/0", links)  # never the Security object
+        self.assertEqual(self.reg["lifetime"], 60)
+        self.assertEqual(self.reg["bindingMode"], "U")
+        self.assertEqual(self.reg["lwM2mVersion"], "1.1")
+
+    def test_read_write_execute(self):
+        status, body = self.rest("GET", "/3/0/0")
+        self.assertEqual((status, body["success"]), (200, True), body)
+        self.assertEqual(body["content"]["value"], "Sidelink")
+        status, body = self.rest("GET", "/3303/0/5700?format=TLV")
+        self.assertTrue(body["success"], body)
+        self.assertEqual(body["content"]["type"], "FLOAT")
+        # write the light on, read it back; a read-only resource refuses
+        status, body = self.rest("PUT", "/3311/0/5850",
+                                 {"id": 5850, "kind": "singleResource", "type": "BOOLEAN",
+                                  "value": True})
+        self.assertTrue(body["success"], body)
+        self.assertEqual(self.rest("GET", "/3311/0/5850")[1]["content"]["value"], True)
+        status, body = self.rest("PUT", "/3303/0/5700",
+                                 {"id": 5700, "kind": "singleResource", "type": "FLOAT",
+                                  "value": 1.0})
+        self.assertEqual(status, 200)
+        self.assertFalse(body["success"])
+        self.assertIn("405", body["status"])
+        # unknown paths: the device's 4.04
+        status, body = self.rest("GET", "/3303/9")
+        self.assertFalse(body["success"])
+        self.assertIn("404", body["status"])
+        # Registration Update Trigger
+        status, body = self.rest("POST", "/1/0/8")
+        self.assertTrue(body["success"], body)
+
+    def test_create_delete_discover_attributes(self):
+        status, body = self.rest("POST", "/3311",
+                                 {"id": 1, "kind": "instance",
+                                  "resources": [{"id": 5850, "kind": "singleResource",
+                                                 "type": "BOOLEAN", "value": False}]})
+        self.assertTrue(body["success"], body)
+        # the client announces the new instance with an Update
+        sidelink.wait_for(lambda: any(l["url"] == "/3311/1"
+                                      for l in self.server.clients()["lamp"]["objectLinks"]),
+                          what="an Update listing /3311/1")
+        status, body = self.rest("PUT", "/3303/0/5700/attributes?pmin=1&pmax=30&st=0.5")
+        self.assertTrue(body["success"], body)
+        status, body = self.rest("GET", "/3303/0/discover")
+        self.assertTrue(body["success"], body)
+        text = str(body["objectLinks"])
+        self.assertIn("5700", text)
+        self.assertIn("pmin", text)
+        status, body = self.rest("DELETE", "/3311/1")
+        self.assertTrue(body["success"], body)
+        status, body = self.rest("GET", "/3311/1")
+        self.assertIn("404", body["status"])
+
+    def test_observe_notifications(self):
+        events = sidelink.Events(self.server, "lamp")
+        try:
+            status, body = self.rest("POST", "/3303/0/5700/observe")
+            self.assertTrue(body["success"], body)
+            # the simulated sensor changes every second
+            sidelink.wait_for(lambda: len(events.of("NOTIFICATION")) >= 2, timeout=10,
+                              what="two notifications")
+            status, body = self.rest("DELETE", "/3303/0/5700/observe")
+            self.assertEqual(status, 200, body)
+        finally:
+            events.close()
+
+    def test_control_socket(self):
+        self.client.wait_control()
+        self.assertEqual(os.stat(self.client.control).st_mode & 0o777, 0o600)
+        st = self.client.command("status")
+        self.assertTrue(st["ok"])
+        self.assertEqual(st["servers"][0]["state"], "registered")
+        self.assertEqual(self.client.command("read /3/0/0")["value"], "Sidelink")
+        self.assertTrue(self.client.command("write /3311/0/5706 warm white")["ok"])
+        self.assertEqual(self.client.command("read /3311/0/5706")["value"], "warm white")
+        r = self.client.command("press")
+        self.assertEqual((r["ok"], r["value"], r["counter"]), (True, True, 1))
+        r = self.client.command("press")
+        self.assertEqual((r["value"], r["counter"]), (False, 2))
+        self.assertEqual(self.rest("GET", "/3347/0/5501")[1]["content"]["value"], 2)
+        bad = self.client.command("read /3303/7")
+        self.assertFalse(bad["ok"])
+        self.assertEqual(bad["code"], "4.04")
+        # the device itself may set what servers may only read (a sensor value)
+        self.assertTrue(self.client.command("write /3303/0/5700 3.5")["ok"])
+        self.assertFalse(self.client.command("write /3303/0/9999 1")["ok"])
+        self.assertFalse(self.client.command("write /3311/0/5850 maybe")["ok"])
+        self.assertFalse(self.client.command("frobnicate")["ok"])
+
+    def test_deregister_on_sigterm_and_restart_keeps_state(self):
+        # the server changes the lifetime; the client persists and announces it
+        status, body = self.rest("PUT", "/1/0/1",
+                                 {"id": 1, "kind": "singleResource", "type": "INTEGER",
+                                  "value": 90})
+        self.assertTrue(body["success"], body)
+        sidelink.wait_for(lambda: self.server.clients()["lamp"]["lifetime"] == 90,
+                          what="lifetime 90 at the server")
+        self.assertEqual(self.client.stop(signal.SIGTERM), 0)
+        self.server.wait_gone("lamp", timeout=5)  # de-registered, not expired
+        self.assertIn("de-registering", self.client.log())
+        self.client.start()
+        reg = self.server.wait_registered("lamp")
+        self.assertEqual(reg["lifetime"], 90)  # from the saved object 1, not the config
+        # kill -9: no de-registration; the saved state is intact all the same
+        self.client.stop(signal.SIGKILL)
+        self.client.start()
+        self.assertEqual(self.server.wait_registered("lamp")["lifetime"], 90)
+
+
+class Configuration(unittest.TestCase):
+    def run_client(self, *args, conf=None):
+        d = sidelink.workdir("sidelink-conf-test-")
+        argv = [CLIENT] + list(args)
+        if conf is not None:
+            path = os.path.join(d, "bad.conf")
+            with open(path, "w") as f:
+                f.write(conf)
+            argv += ["--config", path]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=10, cwd=d)
+        shutil.rmtree(d, ignore_errors=True)
+        return p
+
+    def test_help_and_usage_errors(self):
+        p = self.run_client("--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("--endpoint", p.stdout)
+        p = self.run_client("--bogus")
+        self.assertEqual(p.returncode, 2)
+        p = self.run_client("--server", "coap://127.0.0.1:1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no endpoint name", p.stderr)
+        p = self.run_client("--endpoint", "x", "--server", "http://a")
+        self.assertEqual(p.returncode, 2)
+
+    def test_config_errors_name_file_line_key(self):
+        p = self.run_client(conf="endpoint = ok\nlifetime = soon\n")
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"bad\.conf:2: lifetime: bad value")
+        p = self.run_client(conf="endpoint = ok\n[server]\nuri = coap://127.0.0.1:5683\ncolour = red\n")
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"bad\.conf:4: colour: unknown key")
+        p = self.run_client(conf="endpoint ok\n")
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"bad\.conf:1:")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    CLIENT, SERVER = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
