@@ -53,9 +53,7 @@ static const struct sl_field button_fields[] = {
 
 void sl_device_objects_init(struct sl_device_objects *d)
 {
-    /* Device: one instance the application owns, written atomically too */
-    sl_store_init(&d->device, &sl_def_device, device_fields, COUNT(device_fields), d->dev,
-                  sizeof d->dev[0], 1, d->dev_backup);
+    sl_device_store_init(&d->device, d->dev, d->dev_backup);
     sl_store_init(&d->temperature, &sl_def_temperature, temperature_fields,
                   COUNT(temperature_fields), d->temp, sizeof d->temp[0], SL_MAX_IPSO_INSTANCES,
                   d->temp_backup);
@@ -63,6 +61,14 @@ void sl_device_objects_init(struct sl_device_objects *d)
                   sizeof d->lights[0], SL_MAX_IPSO_INSTANCES, d->lights_backup);
     sl_store_init(&d->button, &sl_def_push_button, button_fields, COUNT(button_fields), d->buttons,
                   sizeof d->buttons[0], SL_MAX_IPSO_INSTANCES, d->buttons_backup);
+}
+
+void sl_device_store_init(struct sl_store *s, struct sl_device_inst *inst,
+                          struct sl_device_inst *backup)
+{
+    /* one instance the application owns, written atomically too */
+    sl_store_init(s, &sl_def_device, device_fields, COUNT(device_fields), inst, sizeof *inst, 1,
+                  backup);
 }
 
 static sl_err set_str(struct sl_store *s, uint16_t rid, const char *v)
@@ -74,17 +80,23 @@ static sl_err set_str(struct sl_store *s, uint16_t rid, const char *v)
 sl_err sl_device_setup(struct sl_device_objects *d, const char *manufacturer, const char *model,
                        const char *serial, const char *firmware)
 {
-    sl_err err = sl_store_add(&d->device, 0, NULL);
+    return sl_device_store_setup(&d->device, manufacturer, model, serial, firmware);
+}
+
+sl_err sl_device_store_setup(struct sl_store *dev, const char *manufacturer, const char *model,
+                             const char *serial, const char *firmware)
+{
+    sl_err err = sl_store_add(dev, 0, NULL);
     if (err != SL_OK && err != SL_ERR_CONFLICT)
         return err;
     struct sl_value zero = sl_value_int(0);
-    if ((err = set_str(&d->device, SL_DEV_MANUFACTURER, manufacturer)) != SL_OK ||
-        (err = set_str(&d->device, SL_DEV_MODEL, model)) != SL_OK ||
-        (err = set_str(&d->device, SL_DEV_SERIAL, serial)) != SL_OK ||
-        (err = set_str(&d->device, SL_DEV_FIRMWARE, firmware)) != SL_OK ||
-        (err = set_str(&d->device, SL_DEV_BINDINGS, "U")) != SL_OK ||
-        (err = set_str(&d->device, SL_DEV_UTC_OFFSET, "+00:00")) != SL_OK)
+    if ((err = set_str(dev, SL_DEV_MANUFACTURER, manufacturer)) != SL_OK ||
+        (err = set_str(dev, SL_DEV_MODEL, model)) != SL_OK ||
+        (err = set_str(dev, SL_DEV_SERIAL, serial)) != SL_OK ||
+        (err = set_str(dev, SL_DEV_FIRMWARE, firmware)) != SL_OK ||
+        (err = set_str(dev, SL_DEV_BINDINGS, "U")) != SL_OK ||
+        (err = set_str(dev, SL_DEV_UTC_OFFSET, "+00:00")) != SL_OK)
         return err;
     /* Error Code is mandatory: 0 means "no error" (LwM2M Core, object 3) */
-    return sl_store_set(&d->device, 0, SL_DEV_ERROR_CODE, 0, &zero);
+    return sl_store_set(dev, 0, SL_DEV_ERROR_CODE, 0, &zero);
 }

@@ -64,10 +64,17 @@ struct sl_device_objects {
     struct sl_button_inst buttons[SL_MAX_IPSO_INSTANCES], buttons_backup[SL_MAX_IPSO_INSTANCES];
 };
 
-/* Initialise the stores (no instances yet, except nothing). */
+/* Initialise the stores (no instances yet). */
 void sl_device_objects_init(struct sl_device_objects *d);
 /* Device instance 0 with its identity strings and "U" binding. */
 sl_err sl_device_setup(struct sl_device_objects *d, const char *manufacturer, const char *model,
                        const char *serial, const char *firmware);
+
+/* The Device object alone, for a client without the IPSO demo objects:
+ * `inst` and `backup` are one instance each. */
+void sl_device_store_init(struct sl_store *s, struct sl_device_inst *inst,
+                          struct sl_device_inst *backup);
+sl_err sl_device_store_setup(struct sl_store *s, const char *manufacturer, const char *model,
+                             const char *serial, const char *firmware);
 
 #endif
