@@ -40,12 +40,35 @@ static const struct sl_field acl_fields[] = {
 
 #define COUNT(a) ((uint8_t)(sizeof a / sizeof a[0]))
 
+/* A Short Server ID names one account: refuse a change that gives two
+ * Security (or two Server) instances the same one. */
+static sl_err unique_ssid(void *ctx, struct sl_store *s)
+{
+    uint16_t rid = s->obj.def->oid == SL_OID_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
+    int32_t a = -1;
+    uint16_t ia, ib;
+    (void)ctx;
+    while (sl_store_next(s, a, &ia) == SL_OK) {
+        a = ia;
+        int64_t x = sl_store_int(s, ia, rid, -1);
+        int32_t b = a;
+        while (x >= 0 && sl_store_next(s, b, &ib) == SL_OK) {
+            b = ib;
+            if (sl_store_int(s, ib, rid, -2) == x)
+                return SL_ERR_CONFLICT;
+        }
+    }
+    return SL_OK;
+}
+
 void sl_core_objects_init(struct sl_core_objects *co)
 {
     sl_store_init(&co->security, &sl_def_security, security_fields, COUNT(security_fields), co->sec,
                   sizeof co->sec[0], SL_MAX_SERVERS + 1, co->sec_backup);
     sl_store_init(&co->server, &sl_def_server, server_fields, COUNT(server_fields), co->srv,
                   sizeof co->srv[0], SL_MAX_SERVERS, co->srv_backup);
+    co->security.hooks.validate = unique_ssid;
+    co->server.hooks.validate = unique_ssid;
     sl_store_init(&co->acl, &sl_def_access_control, acl_fields, COUNT(acl_fields), co->aco,
                   sizeof co->aco[0], SL_MAX_ACL_INSTANCES, co->aco_backup);
 }

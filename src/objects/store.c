@@ -475,6 +475,10 @@ sl_err sl_store_save(const struct sl_store *s, struct sl_wbuf *w)
  * pass (every store of ours has far fewer). */
 #define LOAD_MAX_INSTANCES 32
 
+struct load_multi {
+    uint16_t iid, rid, count;
+};
+
 static sl_err load_pass(struct sl_store *s, const uint8_t *data, size_t len, bool apply)
 {
     struct sl_tlv_dec dec;
@@ -485,8 +489,10 @@ static sl_err load_pass(struct sl_store *s, const uint8_t *data, size_t len, boo
      * distinct instances within inst_max, entries of a multiple resource
      * within its cap, so a store without backup is never left half-loaded */
     uint16_t seen[LOAD_MAX_INSTANCES];
-    unsigned seen_count = 0, run = 0;
-    struct sl_path run_path = sl_path_make(0, 0, 0, 0, 0);
+    unsigned seen_count = 0;
+    /* entries per (instance, multiple resource), wherever they appear */
+    struct load_multi multi[LOAD_MAX_INSTANCES];
+    unsigned multi_count = 0, entries = 0;
     sl_tlv_dec_init(&dec, &base, data, len);
     while ((err = sl_tlv_dec_next(&dec, &r)) == SL_OK) {
         if (r.path.len < 2 || r.path.id[1] > SL_ID_MAX)
@@ -500,10 +506,20 @@ static sl_err load_pass(struct sl_store *s, const uint8_t *data, size_t len, boo
                     return SL_ERR_INVALID;
                 seen[seen_count++] = r.path.id[1];
             }
-            struct sl_path res = r.path;
-            res.len = 3;
-            run = (r.path.len == 4 && sl_path_equal(&res, &run_path)) ? run + 1 : 1;
-            run_path = res;
+            if (r.path.len == 4) {
+                unsigned m = 0;
+                while (m < multi_count &&
+                       (multi[m].iid != r.path.id[1] || multi[m].rid != r.path.id[2]))
+                    m++;
+                if (m == multi_count) {
+                    if (multi_count == LOAD_MAX_INSTANCES)
+                        return SL_ERR_INVALID;
+                    multi[multi_count].iid = r.path.id[1];
+                    multi[multi_count].rid = r.path.id[2];
+                    multi[multi_count++].count = 0;
+                }
+                entries = ++multi[m].count;
+            }
         }
         if (apply && !find(s, r.path.id[1]) && (err = sl_store_add(s, r.path.id[1], NULL)) != SL_OK)
             return err;
@@ -516,7 +532,11 @@ static sl_err load_pass(struct sl_store *s, const uint8_t *data, size_t len, boo
             return SL_ERR_INVALID;
         if (s->fields[k].kind == SL_FIELD_BYTES && v.v.bytes.len > s->fields[k].cap)
             return SL_ERR_INVALID;
-        if (s->fields[k].kind == SL_FIELD_MULTI && (r.path.len != 4 || run > s->fields[k].cap))
+        if (s->fields[k].kind == SL_FIELD_MULTI &&
+            (r.path.len != 4 || (!apply && entries > s->fields[k].cap)))
+            return SL_ERR_INVALID;
+        /* what sl_store_set would refuse: an Unsigned beyond int64 */
+        if (v.type == SL_TYPE_UINT && v.v.u > INT64_MAX && s->fields[k].kind == SL_FIELD_INT)
             return SL_ERR_INVALID;
         if (s->fields[k].kind != SL_FIELD_MULTI && r.path.len != 3)
             return SL_ERR_INVALID;
