@@ -36,13 +36,23 @@ struct app {
     sl_time_ms next_sample;
     uint64_t noise_state;
     bool persist_ok;
+    int64_t clock_offset_s;   /* Current Time = wall clock + offset (a server may set it) */
+    sl_time_ms next_clock;
+    int restart;              /* 0, or RESTART_REBOOT / RESTART_FACTORY once executed */
+    char **argv;
 };
+
+enum { RESTART_REBOOT = 1, RESTART_FACTORY = 2 };
 
 /* control.c: the Unix control socket (sidelinkctl client ...). */
 int control_open(struct app *a);
 void control_accept(struct app *a);
 void control_read(struct app *a, struct control_conn *c);
 void control_close_all(struct app *a);
+
+/* device.c: object 3's executables and its clock. */
+void device_setup(struct app *a);
+void device_step(struct app *a, sl_time_ms now);
 
 /* demo.c: simulated sensor and button. */
 void demo_setup(struct app *a);

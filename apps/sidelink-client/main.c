@@ -182,6 +182,7 @@ static int setup(struct app *a)
     else if (provision(a) < 0)
         return -1;
     demo_setup(a);
+    device_setup(a);
     struct sl_obj *objs[] = { &a->co.security.obj, &a->co.server.obj, &a->co.acl.obj,
                               &a->dev.device.obj };
     for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++)
@@ -243,7 +244,15 @@ static int run(struct app *a)
         sl_engine_step(&a->eng, now);
         sl_client_step(&a->client, now);
         demo_step(a, now);
+        device_step(a, now);
         sl_engine_step(&a->eng, now); /* requests the client just queued */
+        if (a->restart && !stopping) {
+            /* Reboot / Factory Reset: answered already; de-register, then
+             * start over (main() re-executes the program) */
+            stopping = true;
+            stop_deadline = now + sl_coap_max_transmit_wait_ms(&a->eng.cfg.coap);
+            sl_client_stop(&a->client, now);
+        }
         if (stopping && (sl_client_stopped(&a->client) || now >= stop_deadline))
             return 0;
         sl_time_ms next = earliest(sl_engine_next_deadline(&a->eng),
@@ -291,6 +300,7 @@ int main(int argc, char **argv)
         return 0;
     if (rc)
         return 2;
+    a->argv = argv;
     a->log.level = a->opts.log_level;
     a->log.prog = "sidelink-client";
     if (setup(a) < 0) {
@@ -303,6 +313,24 @@ int main(int argc, char **argv)
         close(a->udp_fd);
     if (a->signal_fd >= 0)
         close(a->signal_fd);
+    if (rc == 0 && a->restart) {
+        if (a->restart == RESTART_FACTORY) {
+            /* forget what servers changed: the next start provisions from
+             * the configuration again */
+            for (unsigned k = 0; k < 3; k++) {
+                char path[sizeof a->state.dir + 16];
+                snprintf(path, sizeof path, "%.255s/obj-%u", a->state.dir, k);
+                unlink(path);
+            }
+        }
+        sl_posix_logf(&a->log, SL_LOG_INFO, "restarting");
+        sigset_t set;
+        sigemptyset(&set);
+        sigprocmask(SIG_SETMASK, &set, NULL);
+        execv("/proc/self/exe", a->argv);
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "cannot restart: %s", strerror(errno));
+        return 1;
+    }
     sl_posix_logf(&a->log, SL_LOG_INFO, "stopped");
     return rc;
 }

@@ -154,6 +154,88 @@ class ClientServer(unittest.TestCase):
         self.assertEqual(self.server.wait_registered("lamp")["lifetime"], 90)
 
 
+    def test_device_time_reboot_factory_reset(self):
+        status, body = self.rest("GET", "/3/0/13")
+        now_ms = time.time() * 1000
+        self.assertTrue(body["success"], body)
+        self.assertLess(abs(body["content"]["value"] - now_ms), 5000)  # time: epoch ms
+        # a server sets the clock back an hour; the device keeps counting from there
+        status, body = self.rest("PUT", "/3/0/13", {"id": 13, "kind": "singleResource",
+                                                    "type": "TIME", "value": int(now_ms) - 3600000})
+        self.assertTrue(body["success"], body)
+        time.sleep(1.2)
+        value = self.rest("GET", "/3/0/13")[1]["content"]["value"]
+        self.assertLess(abs(value - (now_ms - 3600000)), 5000)
+        # reboot: de-register, start over, register again (a new registration)
+        old_id = self.server.clients()["lamp"]["registrationId"]
+        status, body = self.rest("PUT", "/1/0/1", {"id": 1, "kind": "singleResource",
+                                                   "type": "INTEGER", "value": 77})
+        self.assertTrue(body["success"], body)
+        status, body = self.rest("POST", "/3/0/4")
+        self.assertTrue(body["success"], body)
+        sidelink.wait_for(lambda: self.server.clients().get("lamp", {}).get("registrationId",
+                                                                             old_id) != old_id,
+                          what="a new registration after reboot")
+        self.assertEqual(self.server.wait_registered("lamp")["lifetime"], 77)  # kept
+        # factory reset: what servers changed is forgotten (lifetime from the config)
+        old_id = self.server.clients()["lamp"]["registrationId"]
+        status, body = self.rest("POST", "/3/0/5")
+        self.assertTrue(body["success"], body)
+        sidelink.wait_for(lambda: self.server.clients().get("lamp", {}).get("registrationId",
+                                                                             old_id) != old_id,
+                          what="a new registration after factory reset")
+        self.assertEqual(self.server.wait_registered("lamp")["lifetime"], 60)
+
+    def test_composite_read_write(self):
+        status, body = self.server.request(
+            "GET", "/api/clients/lamp/composite?paths=/3/0/0,/3311/0/5850&format=SENML_CBOR")
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["success"], body)
+        text = str(body["content"])
+        self.assertIn("Sidelink", text)
+        status, body = self.server.request(
+            "PUT", "/api/clients/lamp/composite?format=SENML_CBOR",
+            {"/3311/0/5850": {"id": 5850, "kind": "singleResource", "type": "BOOLEAN",
+                              "value": True},
+             "/3311/0/5706": {"id": 5706, "kind": "singleResource", "type": "STRING",
+                              "value": "red"}})
+        self.assertTrue(body["success"], body)
+        self.assertEqual(self.rest("GET", "/3311/0/5706")[1]["content"]["value"], "red")
+        # one bad value: nothing written
+        status, body = self.server.request(
+            "PUT", "/api/clients/lamp/composite?format=SENML_CBOR",
+            {"/3311/0/5706": {"id": 5706, "kind": "singleResource", "type": "STRING",
+                              "value": "blue"},
+             "/3303/0/5700": {"id": 5700, "kind": "singleResource", "type": "FLOAT",
+                              "value": 1.0}})
+        self.assertFalse(body.get("success", False), body)
+        self.assertEqual(self.rest("GET", "/3311/0/5706")[1]["content"]["value"], "red")
+
+    def test_binding_delivers_every_value_in_order(self):
+        switch = sidelink.Client(CLIENT, self.dir, "switch", self.server.coap_uri,
+                                 config_extra="objects = 3347\n").start()
+        try:
+            self.server.wait_registered("switch")
+            switch.wait_control()
+            self.client.wait_control()
+            events = sidelink.Events(self.server, "lamp")
+            status, body = self.rest("POST", "/3311/0/5850/observe")
+            self.assertTrue(body["success"], body)
+            status, body = self.server.request("POST", "/api/bindings", {
+                "source": "switch:/3347/0/5500", "target": "lamp:/3311/0/5850"})
+            self.assertIn(status, (200, 201), body)
+            time.sleep(0.5)
+            states = [switch.command("press")["value"] for _ in range(10) if not time.sleep(0.3)]
+            sidelink.wait_for(lambda: len(events.of("NOTIFICATION")) >= 10, timeout=10,
+                              what="ten notifications from the lamp")
+            seen = [str(e[1]).lower() for e in events.of("NOTIFICATION")]
+            got = [("true" in v) for v in seen][-10:]
+            self.assertEqual(got, states, seen)
+            events.close()
+        finally:
+            switch.stop()
+
+
 class Configuration(unittest.TestCase):
     def run_client(self, *args, conf=None):
         d = sidelink.workdir("sidelink-conf-test-")

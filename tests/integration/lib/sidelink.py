@@ -187,8 +187,8 @@ class Events:
                         self.events.append((kind, json.loads("\n".join(data)) if data else None,
                                             time.monotonic()))
                     kind, data = None, []
-        except (OSError, ValueError):
-            pass
+        except (OSError, ValueError, AttributeError):
+            pass  # closed by close(): http.client drops its file underneath us
 
     def of(self, kind):
         with self.lock:
