@@ -58,6 +58,9 @@ static const struct sl_res_def device_res[] = {
     { SL_DEV_FIRMWARE, SL_TYPE_STRING, R },
     { SL_DEV_REBOOT, SL_TYPE_NONE, E | M },
     { SL_DEV_FACTORY_RESET, SL_TYPE_NONE, E },
+    { 6, SL_TYPE_INT, R | MULTI },  /* Available Power Sources */
+    { 7, SL_TYPE_INT, R | MULTI },  /* Power Source Voltage */
+    { 8, SL_TYPE_INT, R | MULTI },  /* Power Source Current */
     { SL_DEV_BATTERY, SL_TYPE_INT, R },
     { SL_DEV_MEMORY_FREE, SL_TYPE_INT, R },
     { SL_DEV_ERROR_CODE, SL_TYPE_INT, R | M | MULTI },
