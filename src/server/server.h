@@ -27,6 +27,7 @@ struct srv_config {
     uint32_t request_timeout_s; /* key request_timeout: default ?timeout= (5) */
     struct sl_coap_params coap_params; /* keys coap_ack_timeout_ms, coap_max_retransmit */
     uint32_t max_registrations; /* key max_registrations (0 = no limit) */
+    uint32_t coap_rcvbuf;      /* key coap_rcvbuf: socket receive buffer, bytes */
 };
 
 void srv_config_defaults(struct srv_config *c);

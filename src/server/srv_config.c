@@ -17,6 +17,7 @@ void srv_config_defaults(struct srv_config *c)
     c->log_level = SL_LOG_INFO;
     c->request_timeout_s = 5;
     sl_coap_params_default(&c->coap_params);
+    c->coap_rcvbuf = 4u << 20; /* room for a burst of a few thousand registrations */
 }
 
 static bool addr(const char *v, struct sl_addr *out, char *err, size_t errlen)
@@ -92,6 +93,8 @@ bool srv_config_set(struct srv_config *c, const char *key, const char *v, char *
         memcpy(c->http_token, v, len + 1);
         return true;
     }
+    if (!strcmp(key, "coap_rcvbuf"))
+        return u32(v, 65536, 256u << 20, &c->coap_rcvbuf, err, errlen);
     if (!strcmp(key, "require_security"))
         return boolean(v, &c->require_security, err, errlen);
     if (!strcmp(key, "request_timeout"))
