@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "dm/acl.h"
 
 static struct app app; /* the one context: every pool of the daemon */
 
@@ -105,6 +106,58 @@ static int provision(struct app *a)
     return a->persist_ok ? 0 : -1;
 }
 
+/* First start with several servers: access control applies (LwM2M Core
+ * 7.3.3) and nothing would be reachable without Access Control instances,
+ * which a bootstrap server would normally write. Give every server full
+ * rights on every instance (owner: the first server; each Server instance
+ * owned by its own server) and Create on the demo objects. */
+static int add_acl(struct app *a, uint16_t *next, uint16_t oid, uint16_t iid, uint16_t owner,
+                   int64_t rights)
+{
+    struct sl_value v = sl_value_int(rights);
+    uint16_t aco = (*next)++;
+    if (sl_store_add(&a->co.acl, aco, NULL) != SL_OK ||
+        set_int(&a->co.acl, aco, SL_ACO_RES_OID, oid) != SL_OK ||
+        set_int(&a->co.acl, aco, SL_ACO_RES_IID, iid) != SL_OK ||
+        set_int(&a->co.acl, aco, SL_ACO_RES_OWNER, owner) != SL_OK ||
+        sl_store_set(&a->co.acl, aco, SL_ACO_RES_ACL, 0, &v) != SL_OK) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR,
+                      "too many access control instances (SL_MAX_ACL_INSTANCES %d)",
+                      SL_MAX_ACL_INSTANCES);
+        return -1;
+    }
+    return 0;
+}
+
+static int provision_acl(struct app *a)
+{
+    const struct sl_dm *dm = &a->eng.dm;
+    uint16_t first = a->opts.servers[0].short_id;
+    uint16_t next = 0;
+    for (unsigned k = 0; k < dm->count; k++) {
+        const struct sl_obj *o = dm->objs[k];
+        uint16_t oid = o->def->oid;
+        if (oid == SL_OID_SECURITY || oid == SL_OID_ACCESS_CONTROL)
+            continue;
+        int32_t after = -1;
+        uint16_t iid;
+        while (o->ops->inst_next(o, after, &iid) == SL_OK) {
+            after = iid;
+            uint16_t owner = first;
+            if (oid == SL_OID_SERVER) /* each server manages its own account */
+                owner = (uint16_t)sl_store_int(&a->co.server, iid, SL_SRV_SSID, first);
+            if (add_acl(a, &next, oid, iid, owner, SL_ACL_ALL_SERVER) < 0)
+                return -1;
+        }
+        /* the object-level instance grants Create (not of server accounts) */
+        if ((o->def->flags & SL_OBJ_MULTI) && oid != SL_OID_SERVER &&
+            add_acl(a, &next, oid, SL_ID_NONE, first, SL_ACL_CREATE) < 0)
+            return -1;
+    }
+    persist(a, &a->co.acl);
+    return a->persist_ok ? 0 : -1;
+}
+
 static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri)
 {
     struct app *a = ctx;
@@ -194,6 +247,8 @@ static int setup(struct app *a)
         sl_engine_add_object(&a->eng, &a->dev.light.obj);
     if (a->opts.button)
         sl_engine_add_object(&a->eng, &a->dev.button.obj);
+    if (!found && a->opts.server_count > 1 && provision_acl(a) < 0)
+        return -1;
     struct sl_client_hooks hooks = { a, hook_connect, hook_state };
     if (sl_client_init(&a->client, &a->eng, &a->co, a->opts.endpoint, &hooks) != SL_OK)
         return -1;

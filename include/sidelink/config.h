@@ -30,6 +30,43 @@
 #ifndef SL_CONFIG_BLOCK
 #define SL_CONFIG_BLOCK 1
 #endif
+/* Floating point: Float resources in plain text and TLV, conversions to and
+ * from Float, and real-valued gt/lt/st. Left out (0), no soft-float routine
+ * is linked: Float values are refused (SL_ERR_TYPE, so a Read of a Float
+ * resource answers 5.00 and a Write 4.00) and gt/lt/st are integers.
+ * Objects 0, 1 and 3 have no Float resource. */
+#ifndef SL_CONFIG_FLOAT
+#define SL_CONFIG_FLOAT 1
+#endif
+/* Access control over objects 2 (servers) and 11002 (C2C clients), and the
+ * client's object 2 store. Left out (0), a client has one server account
+ * (SL_MAX_SERVERS 1), which has every right but on the bootstrap-only
+ * objects (LwM2M's single-server rule), and requesting clients have none: a
+ * node can still request from C2C hosts, but hosts nothing. */
+#ifndef SL_CONFIG_ACL
+#define SL_CONFIG_ACL 1
+#endif
+/* Write-Attributes and the notification attributes it stores per server and
+ * path (pmin, pmax, gt, lt, st, epmin, epmax). Left out (0), Write-Attributes
+ * answers 4.05 and notifications follow the Default Minimum and Maximum
+ * Period of the server's Server object instance. */
+#ifndef SL_CONFIG_OBSERVE_ATTRS
+#define SL_CONFIG_OBSERVE_ATTRS 1
+#endif
+/* The message-level security hook of a peer (struct sl_msg_hook: OSCORE
+ * plugs in there). Left out (0), messages go out and in as they are. */
+#ifndef SL_CONFIG_MSG_HOOK
+#define SL_CONFIG_MSG_HOOK 1
+#endif
+/* Backup copies of the instances of the stores Sidelink declares (objects
+ * 0, 1, 2, 3 and the IPSO objects), so that a write that fails halfway is
+ * rolled back. Left out (0), they take half the RAM: the data model then
+ * refuses in its first pass whatever could fail later (src/objects/store.h:
+ * a request that adds entries to a multiple resource is answered 4.05), and
+ * Write-Composite must be left out too. */
+#ifndef SL_CONFIG_STORE_BACKUP
+#define SL_CONFIG_STORE_BACKUP 1
+#endif
 
 /* ---- CoAP ---- */
 /* Options one message may carry; more is answered 4.13 / dropped. */
@@ -114,7 +151,7 @@
 #endif
 /* Access Control object instances. */
 #ifndef SL_MAX_ACL_INSTANCES
-#define SL_MAX_ACL_INSTANCES 8
+#define SL_MAX_ACL_INSTANCES 16
 #endif
 /* Entries of one ACL resource. */
 #ifndef SL_MAX_ACL_ENTRIES
@@ -138,6 +175,17 @@
 /* The Register payload: the CoRE link list of objects and instances. */
 #ifndef SL_MAX_REG_PAYLOAD
 #define SL_MAX_REG_PAYLOAD 512
+#endif
+
+/* ---- combinations that cannot work ---- */
+#if SL_COAP_MAX_MSG < 16
+#error "SL_COAP_MAX_MSG must hold at least a header, a token and an option"
+#endif
+#if !SL_CONFIG_ACL && SL_MAX_SERVERS > 1
+#error "SL_CONFIG_ACL 0 allows one server account only (SL_MAX_SERVERS 1)"
+#endif
+#if !SL_CONFIG_STORE_BACKUP && SL_CONFIG_COMPOSITE
+#error "SL_CONFIG_STORE_BACKUP 0 needs SL_CONFIG_COMPOSITE 0 (src/objects/store.h)"
 #endif
 
 #endif

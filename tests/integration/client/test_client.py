@@ -236,6 +236,55 @@ class ClientServer(unittest.TestCase):
             switch.stop()
 
 
+class TwoServers(unittest.TestCase):
+    """Two server accounts: the client registers with both; with two servers
+    access control applies, and an instance one of them creates is its own."""
+
+    def setUp(self):
+        self.dir = sidelink.workdir("sidelink-two-servers-")
+        self.s1 = sidelink.Server(SERVER, self.dir, db=os.path.join(self.dir, "s1.db")).start()
+        self.s2 = sidelink.Server(SERVER, self.dir, db=os.path.join(self.dir, "s2.db"))
+        self.s2.name = "server2"
+        self.s2.log_path = os.path.join(self.dir, "server2.log")
+        self.s2.start()
+        extra = "\n[server]\nuri = %s\nshort_id = 2\n" % self.s2.coap_uri
+        self.client = sidelink.Client(CLIENT, self.dir, "twin", self.s1.coap_uri,
+                                      config_extra="")
+        with open(self.client.config, "a") as f:
+            f.write("short_id = 1\n" + extra)
+        self.client.start()
+
+    def tearDown(self):
+        self.client.stop()
+        self.s1.stop()
+        self.s2.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_registers_with_both_and_owns_what_it_creates(self):
+        self.s1.wait_registered("twin")
+        self.s2.wait_registered("twin")
+        # server 2 creates a light instance: it owns it (an object 2 instance
+        # with owner 2 and full rights for 2); server 1 has no right on it
+        status, body = self.s2.request("POST", "/api/clients/twin/3311", {
+            "id": 7, "kind": "instance",
+            "resources": [{"id": 5850, "kind": "singleResource", "type": "BOOLEAN",
+                           "value": True}]})
+        self.assertTrue(body["success"], body)
+        status, body = self.s2.request("GET", "/api/clients/twin/3311/7/5850")
+        self.assertTrue(body["success"], body)
+        status, body = self.s1.request("GET", "/api/clients/twin/3311/7/5850")
+        self.assertFalse(body["success"], body)
+        self.assertIn("401", body["status"])
+        status, body = self.s2.request("GET", "/api/clients/twin/2")
+        self.assertTrue(body["success"], body)
+        self.assertIn("3311", str(body["content"]))
+        # both servers were told of the new instance
+        for srv in (self.s1, self.s2):
+            sidelink.wait_for(lambda: any(l["url"] == "/3311/7"
+                                          for l in srv.clients()["twin"]["objectLinks"]),
+                              what="an Update listing /3311/7")
+
+
 class Configuration(unittest.TestCase):
     def run_client(self, *args, conf=None):
         d = sidelink.workdir("sidelink-conf-test-")
