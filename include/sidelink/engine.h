@@ -48,8 +48,10 @@ struct sl_peer {
     struct sl_actor actor; /* who this peer is to our data model */
     uint32_t default_pmin; /* seconds, from the Server/Client object */
     uint32_t default_pmax; /* 0: none */
+#if SL_CONFIG_MSG_HOOK
     const struct sl_msg_hook *hook;
     void *hook_ctx;
+#endif
 };
 
 /* What the application asks of another node. Strings are copied; the
@@ -134,6 +136,13 @@ struct sl_pending {
     void *cb_ctx;
 };
 
+/* Paths one observation holds: several for Observe-Composite only. */
+#if SL_CONFIG_COMPOSITE
+#define SL_OBS_PATHS SL_MAX_OBSERVE_PATHS
+#else
+#define SL_OBS_PATHS 1
+#endif
+
 struct sl_observation {
     bool used;
     bool composite;
@@ -143,16 +152,18 @@ struct sl_observation {
     uint8_t tkl;
     uint8_t token[SL_COAP_MAX_TOKEN];
     uint8_t path_count;
-    struct sl_path paths[SL_MAX_OBSERVE_PATHS];
+    struct sl_path paths[SL_OBS_PATHS];
     uint16_t format;
     uint32_t seq;
     uint8_t since_con;
+#if SL_CONFIG_OBSERVE_ATTRS
     bool has_number;
-    double last_number; /* value at the last notification, for gt/lt/st */
     uint32_t last_hash; /* of the last notification's payload, for epmax polling */
+    sl_attr_num last_number; /* value at the last notification, for gt/lt/st */
+    sl_time_ms last_eval;
+#endif
     sl_time_ms last_sent;
     sl_time_ms last_con;
-    sl_time_ms last_eval;
 };
 
 /* Block1 reassembly of one incoming request at a time. */
@@ -207,6 +218,11 @@ void sl_engine_peer_remove(struct sl_engine *eng, int peer);
 
 void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *from,
                      const uint8_t *data, size_t len, sl_time_ms now);
+/* The engine's own receive buffer (SL_COAP_MAX_MSG bytes), for a driver
+ * that can receive into it: passed back as `data`, the datagram is not
+ * copied. It holds nothing between sl_engine_input() calls and must not
+ * change during one. */
+uint8_t *sl_engine_rx_buffer(struct sl_engine *eng);
 void sl_engine_step(struct sl_engine *eng, sl_time_ms now);
 /* UINT64_MAX when nothing is scheduled. */
 sl_time_ms sl_engine_next_deadline(const struct sl_engine *eng);

@@ -79,6 +79,14 @@ struct sl_obj_ops {
     sl_err (*validate)(struct sl_obj *o);
     void (*commit)(struct sl_obj *o);
     void (*rollback)(struct sl_obj *o);
+    /* Whether write() would take this value (riid SL_ID_NONE for a single
+     * resource), asked for every record in the data model's first pass, so
+     * that a limit of the object (a string's capacity, say) refuses the
+     * request before anything is written: the error is answered as write()'s
+     * would be. iid may name an instance the request creates. NULL: every
+     * value of the declared type is taken. */
+    sl_err (*check)(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t riid,
+                    const struct sl_value *v);
 };
 
 struct sl_obj {

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "codec/decimal.h"
 #include "codec/link.h"
 #include "dm/acl.h"
 
@@ -91,15 +92,8 @@ sl_err sl_client_link_list(const struct sl_client *c, uint8_t *buf, size_t cap, 
         uint16_t iid;
         bool has_instances = o->ops->inst_next(o, -1, &iid) == SL_OK;
         bool versioned = o->def->ver_major != 1 || o->def->ver_minor != 0;
-        if (versioned || !has_instances) {
-            struct sl_path op = sl_path_make(1, o->def->oid, 0, 0, 0);
-            err = sl_link_put_path(&lw, &op);
-            if (err == SL_OK && versioned) {
-                char ver[4] = { (char)('0' + o->def->ver_major % 10), '.',
-                                (char)('0' + o->def->ver_minor % 10), '\0' };
-                err = sl_link_put_attr_str(&lw, "ver", ver);
-            }
-        }
+        if (versioned || !has_instances)
+            err = sl_dm_put_object_link(&lw, o->def);
         int32_t after = -1;
         while (err == SL_OK && o->ops->inst_next(o, after, &iid) == SL_OK) {
             after = iid;
@@ -112,30 +106,27 @@ sl_err sl_client_link_list(const struct sl_client *c, uint8_t *buf, size_t cap, 
     return err;
 }
 
-/* Append "&" + s to the query, or fail. */
-static bool query_add(char *q, size_t cap, const char *s)
+/* The concatenation of count strings into q[cap] (NUL-terminated), or
+ * false when it does not fit. */
+static bool query_join(char *q, size_t cap, const char *const *parts, unsigned count)
 {
-    size_t n = strlen(q), m = strlen(s);
-    if (n + (n ? 1 : 0) + m + 1 > cap)
-        return false;
-    if (n)
-        q[n++] = '&';
-    memcpy(q + n, s, m + 1);
+    size_t n = 0;
+    for (unsigned k = 0; k < count; k++) {
+        size_t m = strlen(parts[k]);
+        if (m >= cap - n)
+            return false;
+        memcpy(q + n, parts[k], m);
+        n += m;
+    }
+    q[n] = '\0';
     return true;
 }
 
-static size_t format_u32(char *buf, uint32_t v)
+/* v in decimal with a NUL, into buf[SL_DEC_INT_MAX + 1]. */
+static const char *decimal(char *buf, uint32_t v)
 {
-    char tmp[10];
-    size_t n = 0, k = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    while (n)
-        buf[k++] = tmp[--n];
-    buf[k] = '\0';
-    return k;
+    buf[sl_dec_format_u64(v, buf)] = '\0';
+    return buf;
 }
 
 static void on_register(void *ctx, int handle, sl_err err, const struct sl_response *r);
@@ -157,6 +148,30 @@ static sl_err refresh_payload(struct sl_client *c)
     if (requests_in_flight(c))
         return SL_OK;
     return sl_client_link_list(c, c->payload, sizeof c->payload, &c->payload_len);
+}
+
+/* Send a registration request (with the link list when `links`) and enter
+ * `state`; the engine's error when it has no room for it. */
+static sl_err reg_request(struct sl_reg *reg, uint8_t method, const char *path, const char *query,
+                          bool links, sl_response_cb cb, uint8_t state)
+{
+    struct sl_client *c = reg->client;
+    struct sl_request rq = { .method = method, .path = path, .query = query,
+                             .format = SL_FMT_LINK, .accept = SL_FMT_NONE };
+    if (links) {
+        rq.payload = c->payload;
+        rq.payload_len = c->payload_len;
+    }
+    sl_err err = sl_engine_request(c->eng, reg->peer, &rq, cb, reg, c->eng->now, &reg->handle);
+    if (err != SL_OK) {
+        reg->handle = -1;
+        return err;
+    }
+    if (links)
+        reg->objects_changed = false;
+    reg->update_now = false;
+    set_state(reg, state, SL_OK);
+    return SL_OK;
 }
 
 static void send_register(struct sl_reg *reg)
@@ -182,42 +197,24 @@ static void send_register(struct sl_reg *reg)
         p->default_pmax = (uint32_t)sl_store_int(&c->co->server, (uint16_t)srv, SL_SRV_PMAX, 0);
     }
     reg->lifetime = server_lifetime(c, reg->ssid);
-    char num[11], item[SL_MAX_ENDPOINT_LEN + 4];
-    char binding[9] = "U";
-    if (srv >= 0 && sl_store_str(&c->co->server, (uint16_t)srv, SL_SRV_BINDING, binding,
-                                 sizeof binding) == 0)
-        strcpy(binding, "U");
-    c->query[0] = '\0';
-    memcpy(item, "ep=", 3);
-    memcpy(item + 3, c->endpoint, strlen(c->endpoint) + 1);
-    bool ok = query_add(c->query, sizeof c->query, item);
-    memcpy(item, "lt=", 3);
-    format_u32(num, reg->lifetime);
-    memcpy(item + 3, num, strlen(num) + 1);
-    ok = ok && query_add(c->query, sizeof c->query, item) &&
-         query_add(c->query, sizeof c->query, "lwm2m=1.1");
-    memcpy(item, "b=", 2);
-    memcpy(item + 2, binding, strlen(binding) + 1);
-    ok = ok && query_add(c->query, sizeof c->query, item);
-    if (ok && c->extra_query[0])
-        ok = query_add(c->query, sizeof c->query, c->extra_query);
-    if (!ok || refresh_payload(c) != SL_OK) {
+    char num[SL_DEC_INT_MAX + 1];
+    char binding[9];
+    if (srv < 0 ||
+        sl_store_str(&c->co->server, (uint16_t)srv, SL_SRV_BINDING, binding, sizeof binding) == 0)
+        memcpy(binding, "U", 2);
+    const char *parts[] = { "ep=", c->endpoint, "&lt=", decimal(num, reg->lifetime),
+                            "&lwm2m=1.1&b=", binding, c->extra_query[0] ? "&" : "",
+                            c->extra_query };
+    /* on the stack: the engine keeps its own copy of a request's query */
+    char query[SL_MAX_URI_QUERY];
+    if (!query_join(query, sizeof query, parts, 8) || refresh_payload(c) != SL_OK) {
         retry_later(reg, SL_ERR_OVERFLOW);
         return;
     }
-    struct sl_request rq = { .method = SL_COAP_POST, .path = "rd", .query = c->query,
-                             .format = SL_FMT_LINK, .accept = SL_FMT_NONE,
-                             .payload = c->payload, .payload_len = c->payload_len };
-    sl_err err = sl_engine_request(c->eng, reg->peer, &rq, on_register, reg, c->eng->now,
-                                   &reg->handle);
-    if (err != SL_OK) {
-        reg->handle = -1;
+    sl_err err = reg_request(reg, SL_COAP_POST, "rd", query, true, on_register,
+                             SL_REG_REGISTERING);
+    if (err != SL_OK)
         retry_later(reg, err);
-        return;
-    }
-    reg->objects_changed = false;
-    reg->update_now = false;
-    set_state(reg, SL_REG_REGISTERING, SL_OK);
 }
 
 static void on_register(void *ctx, int handle, sl_err err, const struct sl_response *r)
@@ -259,29 +256,19 @@ static void send_update(struct sl_reg *reg)
 {
     struct sl_client *c = reg->client;
     uint32_t lt = server_lifetime(c, reg->ssid);
-    c->query[0] = '\0';
-    if (lt != reg->lifetime) {
-        char item[16] = "lt=";
-        format_u32(item + 3, lt);
-        query_add(c->query, sizeof c->query, item);
-    }
+    char num[SL_DEC_INT_MAX + 1];
+    const char *parts[] = { "lt=", decimal(num, lt) };
+    char query[SL_MAX_URI_QUERY];
+    bool with_lt = lt != reg->lifetime && query_join(query, sizeof query, parts, 2);
     bool with_links = reg->objects_changed && refresh_payload(c) == SL_OK;
-    struct sl_request rq = { .method = SL_COAP_POST, .path = reg->location,
-                             .query = c->query[0] ? c->query : NULL, .format = SL_FMT_LINK,
-                             .accept = SL_FMT_NONE, .payload = with_links ? c->payload : NULL,
-                             .payload_len = with_links ? c->payload_len : 0 };
-    sl_err err = sl_engine_request(c->eng, reg->peer, &rq, on_update, reg, c->eng->now,
-                                   &reg->handle);
-    if (err != SL_OK) {
-        reg->handle = -1;
-        reg->next = c->eng->now + 1000u; /* no room for a request now: soon again */
-        return;
-    }
+    /* the lifetime first: set_state() may tell the application */
+    uint32_t old_lt = reg->lifetime;
     reg->lifetime = lt;
-    if (with_links)
-        reg->objects_changed = false;
-    reg->update_now = false;
-    set_state(reg, SL_REG_UPDATING, SL_OK);
+    if (reg_request(reg, SL_COAP_POST, reg->location, with_lt ? query : NULL, with_links,
+                    on_update, SL_REG_UPDATING) != SL_OK) {
+        reg->lifetime = old_lt;
+        reg->next = c->eng->now + 1000u; /* no room for a request now: soon again */
+    }
 }
 
 static void on_update(void *ctx, int handle, sl_err err, const struct sl_response *r)
@@ -308,17 +295,11 @@ static void on_update(void *ctx, int handle, sl_err err, const struct sl_respons
 
 static void send_deregister(struct sl_reg *reg)
 {
-    struct sl_client *c = reg->client;
-    struct sl_request rq = { .method = SL_COAP_DELETE, .path = reg->location,
-                             .format = SL_FMT_NONE, .accept = SL_FMT_NONE };
-    if (sl_engine_request(c->eng, reg->peer, &rq, on_deregister, reg, c->eng->now, &reg->handle) !=
-        SL_OK) {
-        reg->handle = -1;
+    if (reg_request(reg, SL_COAP_DELETE, reg->location, NULL, false, on_deregister,
+                    SL_REG_DEREGISTERING) != SL_OK) {
         reg->location[0] = '\0';
         set_state(reg, SL_REG_IDLE, SL_ERR_NOMEM);
-        return;
     }
-    set_state(reg, SL_REG_DEREGISTERING, SL_OK);
 }
 
 static void on_deregister(void *ctx, int handle, sl_err err, const struct sl_response *r)
@@ -367,8 +348,13 @@ static sl_err server_execute(void *ctx, struct sl_store *s, uint16_t iid, uint16
 static void dm_created(void *ctx, const struct sl_actor *who, uint16_t oid, uint16_t iid)
 {
     struct sl_client *c = ctx;
+#if SL_CONFIG_ACL
     if (who->kind == SL_ACTOR_SERVER)
         (void)sl_core_acl_created(c->co, oid, iid, who->id);
+#else
+    (void)who;
+    (void)iid;
+#endif
     if (!hidden_object(oid))
         sl_client_objects_changed(c);
 }
@@ -377,7 +363,11 @@ static void dm_deleted(void *ctx, const struct sl_actor *who, uint16_t oid, uint
 {
     struct sl_client *c = ctx;
     (void)who;
+#if SL_CONFIG_ACL
     sl_core_acl_deleted(c->co, oid, iid);
+#else
+    (void)iid;
+#endif
     if (!hidden_object(oid))
         sl_client_objects_changed(c);
 }

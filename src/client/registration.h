@@ -65,9 +65,8 @@ struct sl_client {
     bool started;
     bool stopping;
     struct sl_reg regs[SL_MAX_SERVERS];
-    uint8_t payload[SL_MAX_REG_PAYLOAD];
+    uint8_t payload[SL_MAX_REG_PAYLOAD]; /* the engine reads it until the request ends */
     size_t payload_len;
-    char query[SL_MAX_URI_QUERY];
 };
 
 /* SL_ERR_INVALID for an endpoint name that is empty or too long. */

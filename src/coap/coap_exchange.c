@@ -3,7 +3,17 @@
 
 #include <string.h>
 
+#include "codec/decimal.h"
+
 #define MAX_LATENCY_MS 100000u
+
+/* x * milli / 1000 in 64 bits, truncated to 32: dividing by a small
+ * constant needs no 64-bit division routine (sl_dec_div_small). */
+static uint32_t scale_milli(uint64_t x, uint32_t milli)
+{
+    uint32_t rem;
+    return (uint32_t)sl_dec_div_small(x * milli, 1000, &rem);
+}
 
 void sl_coap_params_default(struct sl_coap_params *p)
 {
@@ -16,15 +26,15 @@ void sl_coap_params_default(struct sl_coap_params *p)
 uint32_t sl_coap_max_transmit_span_ms(const struct sl_coap_params *p)
 {
     /* ACK_TIMEOUT * (2 ** MAX_RETRANSMIT - 1) * ACK_RANDOM_FACTOR */
-    uint64_t span = (uint64_t)p->ack_timeout_ms * ((1u << p->max_retransmit) - 1u);
-    return (uint32_t)(span * p->ack_random_factor_milli / 1000u);
+    return scale_milli((uint64_t)p->ack_timeout_ms * ((1u << p->max_retransmit) - 1u),
+                       p->ack_random_factor_milli);
 }
 
 uint32_t sl_coap_max_transmit_wait_ms(const struct sl_coap_params *p)
 {
     /* ACK_TIMEOUT * (2 ** (MAX_RETRANSMIT + 1) - 1) * ACK_RANDOM_FACTOR */
-    uint64_t wait = (uint64_t)p->ack_timeout_ms * ((2u << p->max_retransmit) - 1u);
-    return (uint32_t)(wait * p->ack_random_factor_milli / 1000u);
+    return scale_milli((uint64_t)p->ack_timeout_ms * ((2u << p->max_retransmit) - 1u),
+                       p->ack_random_factor_milli);
 }
 
 uint32_t sl_coap_exchange_lifetime_ms(const struct sl_coap_params *p)
@@ -78,7 +88,7 @@ sl_err sl_coap_tx_start(struct sl_coap_ml *ml, uint8_t peer, uint8_t kind, uint1
         return SL_ERR_NOMEM;
     /* initial timeout: uniformly in [ACK_TIMEOUT, ACK_TIMEOUT * factor] */
     uint32_t base = ml->params.ack_timeout_ms;
-    uint32_t spread = (uint32_t)((uint64_t)base * (ml->params.ack_random_factor_milli - 1000u) / 1000u);
+    uint32_t spread = scale_milli(base, ml->params.ack_random_factor_milli - 1000u);
     tx->timeout_ms = base + (spread ? rnd % (spread + 1u) : 0u);
     tx->used = true;
     tx->kind = kind;

@@ -142,50 +142,50 @@ sl_err sl_coap_content_format(const struct sl_coap_msg *m, uint16_t *out)
 }
 
 /* Known options, their length ranges and whether they may repeat (RFC 7252
- * 5.10 table 4, RFC 7641, 7959, 8613, 7967, 9175). */
+ * 5.10 table 4, RFC 7641, 7959, 8613, 7967, 9175). Proxy-Uri and
+ * Proxy-Scheme are known too but left out: we are no proxy, so they are
+ * refused like unknown critical options (5.05 would be exact; 4.02 keeps one
+ * rule for every option we cannot honour). */
 struct opt_range {
     uint16_t num;
-    uint16_t min;
-    uint16_t max;
-    bool repeatable;
+    uint8_t min; /* 0 or 1 */
+    uint8_t max; /* bit 7: repeatable; bits 6-0: the maximum, 127 meaning 255 */
 };
 
+#define REPEAT 0x80u
+#define LONG 127u
+
 static const struct opt_range known_opts[] = {
-    { SL_COAP_OPT_IF_MATCH, 0, 8, true },         { SL_COAP_OPT_URI_HOST, 1, 255, false },
-    { SL_COAP_OPT_ETAG, 1, 8, true },             { SL_COAP_OPT_IF_NONE_MATCH, 0, 0, false },
-    { SL_COAP_OPT_OBSERVE, 0, 3, false },         { SL_COAP_OPT_URI_PORT, 0, 2, false },
-    { SL_COAP_OPT_LOCATION_PATH, 0, 255, true },  { SL_COAP_OPT_OSCORE, 0, 255, false },
-    { SL_COAP_OPT_URI_PATH, 0, 255, true },       { SL_COAP_OPT_CONTENT_FORMAT, 0, 2, false },
-    { SL_COAP_OPT_MAX_AGE, 0, 4, false },         { SL_COAP_OPT_URI_QUERY, 0, 255, true },
-    { SL_COAP_OPT_ACCEPT, 0, 2, false },          { SL_COAP_OPT_LOCATION_QUERY, 0, 255, true },
-    { SL_COAP_OPT_BLOCK2, 0, 3, false },          { SL_COAP_OPT_BLOCK1, 0, 3, false },
-    { SL_COAP_OPT_SIZE2, 0, 4, false },           { SL_COAP_OPT_PROXY_URI, 1, 1034, false },
-    { SL_COAP_OPT_PROXY_SCHEME, 1, 255, false },  { SL_COAP_OPT_SIZE1, 0, 4, false },
-    { SL_COAP_OPT_ECHO, 1, 40, false },           { SL_COAP_OPT_NO_RESPONSE, 0, 1, false },
-    { SL_COAP_OPT_REQUEST_TAG, 0, 8, true },
+    { SL_COAP_OPT_IF_MATCH, 0, 8 | REPEAT },         { SL_COAP_OPT_URI_HOST, 1, LONG },
+    { SL_COAP_OPT_ETAG, 1, 8 | REPEAT },             { SL_COAP_OPT_IF_NONE_MATCH, 0, 0 },
+    { SL_COAP_OPT_OBSERVE, 0, 3 },                   { SL_COAP_OPT_URI_PORT, 0, 2 },
+    { SL_COAP_OPT_LOCATION_PATH, 0, LONG | REPEAT }, { SL_COAP_OPT_OSCORE, 0, LONG },
+    { SL_COAP_OPT_URI_PATH, 0, LONG | REPEAT },      { SL_COAP_OPT_CONTENT_FORMAT, 0, 2 },
+    { SL_COAP_OPT_MAX_AGE, 0, 4 },                   { SL_COAP_OPT_URI_QUERY, 0, LONG | REPEAT },
+    { SL_COAP_OPT_ACCEPT, 0, 2 },                    { SL_COAP_OPT_LOCATION_QUERY, 0, LONG | REPEAT },
+    { SL_COAP_OPT_BLOCK2, 0, 3 },                    { SL_COAP_OPT_BLOCK1, 0, 3 },
+    { SL_COAP_OPT_SIZE2, 0, 4 },                     { SL_COAP_OPT_SIZE1, 0, 4 },
+    { SL_COAP_OPT_ECHO, 1, 40 },                     { SL_COAP_OPT_NO_RESPONSE, 0, 1 },
+    { SL_COAP_OPT_REQUEST_TAG, 0, 8 | REPEAT },
 };
 
 uint16_t sl_coap_unknown_critical(const struct sl_coap_msg *m)
 {
     for (unsigned k = 0; k < m->opt_count; k++) {
         const struct sl_coap_opt *o = &m->opts[k];
-        const struct opt_range *r = NULL;
+        bool acceptable = false;
         for (size_t j = 0; j < sizeof known_opts / sizeof known_opts[0]; j++) {
-            if (known_opts[j].num == o->num) {
-                r = &known_opts[j];
-                break;
-            }
+            const struct opt_range *r = &known_opts[j];
+            unsigned max = r->max & ~REPEAT;
+            if (r->num != o->num)
+                continue;
+            /* RFC 7252 5.4.5: a second occurrence of a non-repeatable option
+             * is treated like an unrecognized one (options are in order, so
+             * a repeat directly follows its first occurrence) */
+            acceptable = o->len >= r->min && o->len <= (max == LONG ? 255u : max) &&
+                         ((r->max & REPEAT) || k == 0 || m->opts[k - 1].num != o->num);
+            break;
         }
-        bool acceptable = r && o->len >= r->min && o->len <= r->max;
-        /* RFC 7252 5.4.5: a second occurrence of a non-repeatable option
-         * is treated like an unrecognized one (options are in order, so a
-         * repeat directly follows its first occurrence) */
-        if (acceptable && !r->repeatable && k > 0 && m->opts[k - 1].num == o->num)
-            acceptable = false;
-        /* Proxy-Uri/Scheme are known but we are no proxy: 5.05 would be
-         * exact; 4.02 keeps one rule for every option we cannot honour. */
-        if (o->num == SL_COAP_OPT_PROXY_URI || o->num == SL_COAP_OPT_PROXY_SCHEME)
-            acceptable = false;
         if (!acceptable && (o->num & 1))
             return o->num;
     }
@@ -353,11 +353,22 @@ sl_err sl_coap_build_end(struct sl_coap_builder *b, size_t *len)
     return b->err;
 }
 
-size_t sl_coap_build_empty(uint8_t *buf, uint8_t type, uint16_t mid)
+size_t sl_coap_build_reply(uint8_t *buf, uint8_t type, uint8_t code, uint16_t mid,
+                           const uint8_t *token, uint8_t tkl)
 {
-    buf[0] = (uint8_t)(0x40 | (type & 3) << 4);
-    buf[1] = 0;
+    tkl &= 0x0f;
+    if (tkl > SL_COAP_MAX_TOKEN)
+        tkl = SL_COAP_MAX_TOKEN;
+    buf[0] = (uint8_t)(0x40 | (type & 3) << 4 | tkl);
+    buf[1] = code;
     buf[2] = (uint8_t)(mid >> 8);
     buf[3] = (uint8_t)mid;
-    return SL_COAP_HEADER_LEN;
+    if (tkl)
+        memcpy(buf + SL_COAP_HEADER_LEN, token, tkl);
+    return SL_COAP_HEADER_LEN + (size_t)tkl;
+}
+
+size_t sl_coap_build_empty(uint8_t *buf, uint8_t type, uint16_t mid)
+{
+    return sl_coap_build_reply(buf, type, SL_COAP_EMPTY, mid, NULL, 0);
 }

@@ -167,5 +167,9 @@ sl_err sl_coap_build_end(struct sl_coap_builder *b, size_t *len);
 
 /* Write an empty message (ACK or RST) answering `mid`: 4 bytes. */
 size_t sl_coap_build_empty(uint8_t *buf, uint8_t type, uint16_t mid);
+/* Write a message of header and token only (an error response, say):
+ * 4 + tkl bytes (tkl <= SL_COAP_MAX_TOKEN), so buf must hold 12. */
+size_t sl_coap_build_reply(uint8_t *buf, uint8_t type, uint8_t code, uint16_t mid,
+                           const uint8_t *token, uint8_t tkl);
 
 #endif

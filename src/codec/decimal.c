@@ -14,6 +14,124 @@
 #include <stdbool.h>
 #include <string.h>
 
+uint64_t sl_dec_div_small(uint64_t v, uint16_t d, uint32_t *rem)
+{
+    /* long division in 16-bit digits: each step divides a value below
+     * d * 2^16 <= 2^32, which a 32-bit divide instruction does */
+    uint64_t q = 0;
+    uint32_t r = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t cur = r << 16 | (uint32_t)(v >> shift & 0xFFFFu);
+        q = q << 16 | cur / d;
+        r = cur % d;
+    }
+    *rem = r;
+    return q;
+}
+
+size_t sl_dec_format_u64(uint64_t v, char *out)
+{
+    char tmp[SL_DEC_INT_MAX];
+    size_t n = 0;
+    do {
+        uint32_t digit;
+        v = sl_dec_div_small(v, 10, &digit);
+        tmp[n++] = (char)('0' + digit);
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t sl_dec_format_i64(int64_t v, char *out)
+{
+    if (v >= 0)
+        return sl_dec_format_u64((uint64_t)v, out);
+    out[0] = '-';
+    /* 0 - (uint64_t)v is |v| even for INT64_MIN */
+    return 1 + sl_dec_format_u64(0 - (uint64_t)v, out + 1);
+}
+
+static bool is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Digits of an unsigned decimal from s[*i] to the end, into *acc while it
+ * stays <= limit. SL_ERR_INVALID for no digits or a non-digit (checked over
+ * the whole input first, so garbage is never reported as a range error). */
+static sl_err parse_digits(const uint8_t *s, size_t len, size_t i, uint64_t limit, uint64_t *acc)
+{
+    if (i == len)
+        return SL_ERR_INVALID;
+    for (size_t j = i; j < len; j++) {
+        if (!is_digit(s[j]))
+            return SL_ERR_INVALID;
+    }
+    uint64_t v = 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        /* v * 10 + d > limit, without a 64-bit division */
+        if (v > UINT64_MAX / 10 || v * 10 > limit - d)
+            return SL_ERR_RANGE;
+        v = v * 10 + d;
+    }
+    *acc = v;
+    return SL_OK;
+}
+
+sl_err sl_dec_parse_id(const uint8_t *s, size_t len, uint32_t max, uint16_t *out)
+{
+    uint32_t v = 0;
+    if (len == 0 || len > 5 || (len > 1 && s[0] == '0'))
+        return SL_ERR_INVALID;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_digit(s[i]))
+            return SL_ERR_INVALID;
+        v = v * 10u + (uint32_t)(s[i] - '0');
+    }
+    if (v > max)
+        return SL_ERR_INVALID;
+    *out = (uint16_t)v;
+    return SL_OK;
+}
+
+sl_err sl_dec_parse_i64(const uint8_t *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    uint64_t v;
+    sl_err err = parse_digits(s, len, i, neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &v);
+    if (err != SL_OK)
+        return err;
+    /* -(v - 1) - 1 reaches INT64_MIN without overflowing */
+    *out = neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v;
+    return SL_OK;
+}
+
+sl_err sl_dec_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    uint64_t v;
+    sl_err err = parse_digits(s, len, i, UINT64_MAX, &v);
+    if (err != SL_OK)
+        return err;
+    if (neg && v != 0)
+        return SL_ERR_RANGE;
+    *out = v;
+    return SL_OK;
+}
+
+#if SL_CONFIG_FLOAT
 /* 1408 bits; the bounds quoted at each use stay below 1280. */
 #define BIG_WORDS 44
 
@@ -303,28 +421,6 @@ static NOINLINE sl_err exact_digits(uint64_t m, int32_t e, uint8_t dig[18], int3
     return ok ? SL_OK : SL_ERR_RANGE;
 }
 
-size_t sl_dec_format_u64(uint64_t v, char *out)
-{
-    char tmp[SL_DEC_INT_MAX];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-size_t sl_dec_format_i64(int64_t v, char *out)
-{
-    if (v >= 0)
-        return sl_dec_format_u64((uint64_t)v, out);
-    out[0] = '-';
-    /* 0 - (uint64_t)v is |v| even for INT64_MIN */
-    return 1 + sl_dec_format_u64(0 - (uint64_t)v, out + 1);
-}
-
 sl_err sl_dec_format_double(double v, char *out, size_t *len)
 {
     uint64_t bits;
@@ -419,68 +515,6 @@ sl_err sl_dec_format_double(double v, char *out, size_t *len)
     return SL_OK;
 }
 
-static bool is_digit(uint8_t c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Digits of an unsigned decimal from s[*i] to the end, into *acc while it
- * stays <= limit. SL_ERR_INVALID for no digits or a non-digit (checked over
- * the whole input first, so garbage is never reported as a range error). */
-static sl_err parse_digits(const uint8_t *s, size_t len, size_t i, uint64_t limit, uint64_t *acc)
-{
-    if (i == len)
-        return SL_ERR_INVALID;
-    for (size_t j = i; j < len; j++) {
-        if (!is_digit(s[j]))
-            return SL_ERR_INVALID;
-    }
-    uint64_t v = 0;
-    for (; i < len; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (limit - d) / 10)
-            return SL_ERR_RANGE;
-        v = v * 10 + d;
-    }
-    *acc = v;
-    return SL_OK;
-}
-
-sl_err sl_dec_parse_i64(const uint8_t *s, size_t len, int64_t *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    uint64_t v;
-    sl_err err = parse_digits(s, len, i, neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &v);
-    if (err != SL_OK)
-        return err;
-    /* -(v - 1) - 1 reaches INT64_MIN without overflowing */
-    *out = neg && v ? -(int64_t)(v - 1) - 1 : (int64_t)v;
-    return SL_OK;
-}
-
-sl_err sl_dec_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
-    uint64_t v;
-    sl_err err = parse_digits(s, len, i, UINT64_MAX, &v);
-    if (err != SL_OK)
-        return err;
-    if (neg && v != 0)
-        return SL_ERR_RANGE;
-    *out = v;
-    return SL_OK;
-}
-
 /* Exponent bookkeeping saturates here: beyond it every value is 0 or
  * overflows, and saturating keeps absurdly long inputs from wrapping. */
 #define EXP_LIMIT 1000000
@@ -559,3 +593,4 @@ sl_err sl_dec_parse_double(const uint8_t *s, size_t len, double *out)
         exp10 = -EXP_LIMIT;
     return digits_to_double(dig, nd, (int32_t)exp10, truncated, neg, out);
 }
+#endif /* SL_CONFIG_FLOAT */

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sidelink/config.h"
 #include "sidelink/err.h"
 
 /* Room for any formatted integer: "-9223372036854775808" or 20 digits of a uint64. */
@@ -33,9 +34,9 @@
 size_t sl_dec_format_u64(uint64_t v, char *out);
 size_t sl_dec_format_i64(int64_t v, char *out);
 
-/* Write v into out[SL_DEC_DOUBLE_MAX] (no NUL) and its length into *len.
- * SL_ERR_RANGE for NaN and infinities, which plain text cannot carry. */
-sl_err sl_dec_format_double(double v, char *out, size_t *len);
+/* v / d for a divisor 1..65535 with 32-bit arithmetic only (no 64-bit
+ * division routine on targets without one); the remainder into *rem. */
+uint64_t sl_dec_div_small(uint64_t v, uint16_t d, uint32_t *rem);
 
 /* Optional sign, then one or more digits (leading zeros allowed).
  * SL_ERR_INVALID for anything else, SL_ERR_RANGE when the value does not
@@ -43,10 +44,21 @@ sl_err sl_dec_format_double(double v, char *out, size_t *len);
 sl_err sl_dec_parse_i64(const uint8_t *s, size_t len, int64_t *out);
 sl_err sl_dec_parse_u64(const uint8_t *s, size_t len, uint64_t *out);
 
+/* An ID in canonical decimal: 1..5 digits, no sign, no leading zero (but
+ * "0" itself), at most max (<= 65535). SL_ERR_INVALID otherwise. */
+sl_err sl_dec_parse_id(const uint8_t *s, size_t len, uint32_t max, uint16_t *out);
+
+/* The double functions exist with SL_CONFIG_FLOAT only. */
+#if SL_CONFIG_FLOAT
+/* Write v into out[SL_DEC_DOUBLE_MAX] (no NUL) and its length into *len.
+ * SL_ERR_RANGE for NaN and infinities, which plain text cannot carry. */
+sl_err sl_dec_format_double(double v, char *out, size_t *len);
+
 /* [+-] digits [. digits] [(e|E) [+-] digits], with at least one digit
  * before or after the point. SL_ERR_INVALID on bad syntax, SL_ERR_RANGE
  * when the magnitude overflows a double; values below the smallest
  * subnormal round to (signed) zero. */
 sl_err sl_dec_parse_double(const uint8_t *s, size_t len, double *out);
+#endif
 
 #endif

@@ -5,20 +5,28 @@
 
 #include "codec/decimal.h"
 
-/* RFC 5987 attr-char, plus '*' for RFC 6690's ext-name-star ("title*") */
-static bool is_name_char(uint8_t c)
+/* A letter or digit, or one of `others` (strchr would pull in a C library
+ * routine several times this size). */
+static bool is_char_of(uint8_t c, const char *others)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    return c != 0 && strchr("!#$&+-.^_`|~*", c) != NULL;
+    for (; *others; others++)
+        if ((uint8_t)*others == c)
+            return true;
+    return false;
+}
+
+/* RFC 5987 attr-char, plus '*' for RFC 6690's ext-name-star ("title*") */
+static bool is_name_char(uint8_t c)
+{
+    return is_char_of(c, "!#$&+-.^_`|~*");
 }
 
 /* RFC 6690 ptokenchar */
 static bool is_ptoken_char(uint8_t c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != 0 && strchr("!#$%&'()*+-./:<=>?@[]^_`{|}~", c) != NULL;
+    return is_char_of(c, "!#$%&'()*+-./:<=>?@[]^_`{|}~");
 }
 
 static bool is_space(uint8_t c)
@@ -117,6 +125,13 @@ sl_err sl_link_put_attr_uint(struct sl_link_writer *lw, const char *name, uint64
     return put_attr(lw, name, s, sl_dec_format_u64(v, s));
 }
 
+sl_err sl_link_put_attr_int(struct sl_link_writer *lw, const char *name, int64_t v)
+{
+    char s[SL_DEC_INT_MAX];
+    return put_attr(lw, name, s, sl_dec_format_i64(v, s));
+}
+
+#if SL_CONFIG_FLOAT
 sl_err sl_link_put_attr_float(struct sl_link_writer *lw, const char *name, double v)
 {
     char s[SL_DEC_DOUBLE_MAX];
@@ -124,6 +139,7 @@ sl_err sl_link_put_attr_float(struct sl_link_writer *lw, const char *name, doubl
     sl_err err = sl_dec_format_double(v, s, &n);
     return err != SL_OK ? err : put_attr(lw, name, s, n);
 }
+#endif
 
 sl_err sl_link_put_attr_str(struct sl_link_writer *lw, const char *name, const char *value)
 {

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "codec/wbuf.h"
+#include "sidelink/config.h"
 #include "sidelink/types.h"
 
 struct sl_link_writer {
@@ -36,7 +37,10 @@ void sl_link_writer_init(struct sl_link_writer *lw, struct sl_wbuf *w);
 sl_err sl_link_put_path(struct sl_link_writer *lw, const struct sl_path *p); /* "</3/0>" */
 sl_err sl_link_put_uri(struct sl_link_writer *lw, const char *uri);         /* "<uri>" */
 sl_err sl_link_put_attr_uint(struct sl_link_writer *lw, const char *name, uint64_t v); /* ";pmin=10" */
+sl_err sl_link_put_attr_int(struct sl_link_writer *lw, const char *name, int64_t v); /* ";lt=-5" */
+#if SL_CONFIG_FLOAT
 sl_err sl_link_put_attr_float(struct sl_link_writer *lw, const char *name, double v); /* ";gt=20.5" */
+#endif
 sl_err sl_link_put_attr_str(struct sl_link_writer *lw, const char *name, const char *value); /* ";ver=1.1" */
 sl_err sl_link_put_attr_quoted(struct sl_link_writer *lw, const char *name, const char *value); /* ";rt=\"x\"" */
 sl_err sl_link_put_attr_flag(struct sl_link_writer *lw, const char *name); /* ";obs" */

@@ -28,6 +28,7 @@ sl_err sl_text_put_value(struct sl_wbuf *w, const struct sl_value *v)
     case SL_TYPE_UINT:
         n = sl_dec_format_u64(v->v.u, tmp);
         break;
+#if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT: {
         char f[SL_DEC_DOUBLE_MAX];
         sl_err err = sl_dec_format_double(v->v.f, f, &n);
@@ -35,6 +36,7 @@ sl_err sl_text_put_value(struct sl_wbuf *w, const struct sl_value *v)
             return err;
         return sl_wbuf_put(w, f, n);
     }
+#endif
     case SL_TYPE_BOOL:
         tmp[0] = v->v.b ? '1' : '0';
         n = 1;

@@ -9,7 +9,8 @@
  * SL_ERR_INVALID; RAW and NONE values SL_ERR_TYPE/FORMAT as said.
  *
  * Values: INT, UINT and TIME in decimal, FLOAT as sl_dec_format_double()
- * writes it (NaN and infinities are SL_ERR_RANGE), BOOL "0"/"1", OBJLNK
+ * writes it (NaN and infinities are SL_ERR_RANGE; SL_ERR_TYPE in a build
+ * without SL_CONFIG_FLOAT), BOOL "0"/"1", OBJLNK
  * "oid:iid" (objlnk_text.h), STRING and CORELNK as they are, OPAQUE in
  * base64 (base64.h).
  *

@@ -128,24 +128,6 @@ size_t sl_tlv_uint_encode(uint64_t v, uint8_t *out)
     return 8;
 }
 
-size_t sl_tlv_float_encode(double v, uint8_t *out)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    /* finite and within binary32 range, so the conversion is defined */
-    if (((bits >> 52) & 0x7FF) != 0x7FF && v <= 3.4028234663852886e38 && v >= -3.4028234663852886e38) {
-        float f = (float)v;
-        if ((double)f == v) {
-            uint32_t fb;
-            memcpy(&fb, &f, sizeof fb);
-            put_be(out, fb, 4);
-            return 4;
-        }
-    }
-    put_be(out, bits, 8);
-    return 8;
-}
-
 sl_err sl_tlv_int_decode(const uint8_t *p, size_t len, int64_t *out)
 {
     if (len != 1 && len != 2 && len != 4 && len != 8)
@@ -166,6 +148,25 @@ sl_err sl_tlv_uint_decode(const uint8_t *p, size_t len, uint64_t *out)
     return SL_OK;
 }
 
+#if SL_CONFIG_FLOAT
+size_t sl_tlv_float_encode(double v, uint8_t *out)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    /* finite and within binary32 range, so the conversion is defined */
+    if (((bits >> 52) & 0x7FF) != 0x7FF && v <= 3.4028234663852886e38 && v >= -3.4028234663852886e38) {
+        float f = (float)v;
+        if ((double)f == v) {
+            uint32_t fb;
+            memcpy(&fb, &f, sizeof fb);
+            put_be(out, fb, 4);
+            return 4;
+        }
+    }
+    put_be(out, bits, 8);
+    return 8;
+}
+
 sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out)
 {
     if (len == 4) {
@@ -182,6 +183,7 @@ sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out)
     }
     return SL_ERR_TYPE;
 }
+#endif
 
 /* A scalar value's bytes into out[8]; 0 for a type that is not a scalar. */
 static size_t scalar_bytes(const struct sl_value *v, uint8_t *out)
@@ -192,8 +194,10 @@ static size_t scalar_bytes(const struct sl_value *v, uint8_t *out)
         return sl_tlv_int_encode(v->v.i, out);
     case SL_TYPE_UINT:
         return sl_tlv_uint_encode(v->v.u, out);
+#if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT:
         return sl_tlv_float_encode(v->v.f, out);
+#endif
     case SL_TYPE_BOOL:
         out[0] = v->v.b ? 1 : 0;
         return 1;
@@ -377,19 +381,26 @@ void sl_tlv_dec_init(struct sl_tlv_dec *d, const struct sl_path *base, const uin
     d->err = (base->len < SL_LEVEL_OBJECT || base->len > SL_LEVEL_RES_INSTANCE) ? SL_ERR_FORMAT : SL_OK;
 }
 
-static void set_record(const struct sl_tlv_dec *d, struct sl_record *out, int len, uint16_t iid,
-                       uint16_t rid, uint16_t riid, const struct sl_tlv_header *h, size_t vpos)
+/* The record of TLV h at d->pos, and the position past it. The last ID of
+ * its path is h's own; a and b are the instance and resource IDs before it
+ * (as far as the path goes). Resource and Resource Instance TLVs carry a
+ * value; the two empty containers (Object Instance, Multiple Resource,
+ * of length 0) none. */
+static sl_err emit(struct sl_tlv_dec *d, struct sl_record *out, const struct sl_tlv_header *h,
+                   uint16_t a, uint16_t b)
 {
-    out->path = sl_path_make(len, d->base.id[0], iid, rid, riid);
-    if (h) {
-        out->value.type = SL_TYPE_RAW_TLV;
-        out->value.v.bytes.ptr = d->buf + vpos;
-        out->value.v.bytes.len = h->len;
-    } else {
-        out->value.type = SL_TYPE_NONE;
-        out->value.v.bytes.ptr = NULL;
-        out->value.v.bytes.len = 0;
-    }
+    static const uint8_t level[4] = { SL_LEVEL_INSTANCE, SL_LEVEL_RES_INSTANCE, SL_LEVEL_RESOURCE,
+                                      SL_LEVEL_RESOURCE };
+    size_t vpos = d->pos + h->size;
+    int len = level[h->kind & 3];
+    bool value = (h->kind & 1) != 0;
+    out->path = sl_path_make(len, d->base.id[0], a, b, 0);
+    out->path.id[len - 1] = h->id;
+    out->value.type = value ? SL_TYPE_RAW_TLV : SL_TYPE_NONE;
+    out->value.v.bytes.ptr = value ? d->buf + vpos : NULL;
+    out->value.v.bytes.len = h->len;
+    d->pos = vpos + h->len;
+    return SL_OK;
 }
 
 /* A Resource or Multiple Resource TLV of instance iid. Returns SL_OK with a
@@ -398,24 +409,15 @@ static void set_record(const struct sl_tlv_dec *d, struct sl_record *out, int le
 static sl_err resource_tlv(struct sl_tlv_dec *d, const struct sl_tlv_header *h, uint16_t iid,
                            struct sl_record *out)
 {
-    size_t vpos = d->pos + h->size;
-    if (h->kind == SL_TLV_RESOURCE) {
-        d->pos = vpos + h->len;
-        set_record(d, out, SL_LEVEL_RESOURCE, iid, h->id, 0, h, vpos);
-        return SL_OK;
-    }
+    if (h->kind == SL_TLV_RESOURCE || (h->kind == SL_TLV_MULTIPLE && h->len == 0))
+        return emit(d, out, h, iid, 0);
     if (h->kind != SL_TLV_MULTIPLE)
         return SL_ERR_INVALID;
-    if (h->len == 0) {
-        d->pos = vpos;
-        set_record(d, out, SL_LEVEL_RESOURCE, iid, h->id, 0, NULL, 0);
-        return SL_OK;
-    }
+    d->pos += h->size;
     d->open |= OPEN_MULTI;
-    d->multi_end = vpos + h->len;
+    d->multi_end = d->pos + h->len;
     d->multi_id = h->id;
     d->inst_id = iid;
-    d->pos = vpos;
     return SL_ERR_END;
 }
 
@@ -437,39 +439,27 @@ static sl_err dec_next(struct sl_tlv_dec *d, struct sl_record *out)
         struct sl_tlv_header h;
         if (sl_tlv_header_parse(d->buf + d->pos, limit - d->pos, &h) != SL_OK)
             return SL_ERR_INVALID;
-        size_t vpos = d->pos + h.size;
-        sl_err err;
+        uint16_t iid;
 
         if (d->open & OPEN_MULTI) {
             if (h.kind != SL_TLV_RES_INSTANCE)
                 return SL_ERR_INVALID;
-            d->pos = vpos + h.len;
-            set_record(d, out, SL_LEVEL_RES_INSTANCE, d->inst_id, d->multi_id, h.id, &h, vpos);
-            return SL_OK;
+            return emit(d, out, &h, d->inst_id, d->multi_id);
         }
         if ((d->open & OPEN_INST) || b == SL_LEVEL_INSTANCE) {
-            uint16_t iid = b == SL_LEVEL_INSTANCE ? d->base.id[1] : d->inst_id;
-            err = resource_tlv(d, &h, iid, out);
-            if (err == SL_ERR_END)
-                continue;
-            return err;
-        }
-
-        /* top level below an object, resource or resource-instance base */
-        if (b == SL_LEVEL_OBJECT) {
+            iid = b == SL_LEVEL_INSTANCE ? d->base.id[1] : d->inst_id;
+        } else if (b == SL_LEVEL_OBJECT) {
+            /* top level below an object */
             if (h.kind == SL_TLV_INSTANCE) {
                 if (d->seen & SEEN_RES)
                     return SL_ERR_INVALID;
                 d->seen |= SEEN_INST;
-                if (h.len == 0) {
-                    d->pos = vpos;
-                    set_record(d, out, SL_LEVEL_INSTANCE, h.id, 0, 0, NULL, 0);
-                    return SL_OK;
-                }
+                if (h.len == 0)
+                    return emit(d, out, &h, 0, 0);
+                d->pos += h.size;
                 d->open |= OPEN_INST;
-                d->inst_end = vpos + h.len;
+                d->inst_end = d->pos + h.len;
                 d->inst_id = h.id;
-                d->pos = vpos;
                 continue;
             }
             /* resources without an instance: a Create that lets the client
@@ -477,35 +467,26 @@ static sl_err dec_next(struct sl_tlv_dec *d, struct sl_record *out)
             if (d->seen & SEEN_INST)
                 return SL_ERR_INVALID;
             d->seen |= SEEN_RES;
-            err = resource_tlv(d, &h, SL_ID_NONE, out);
-            if (err == SL_ERR_END)
-                continue;
-            return err;
-        }
-        if (b == SL_LEVEL_RESOURCE) {
-            if (h.kind == SL_TLV_RES_INSTANCE) {
-                if (d->seen & SEEN_RES)
-                    return SL_ERR_INVALID;
-                d->seen |= SEEN_RI;
-                d->pos = vpos + h.len;
-                set_record(d, out, SL_LEVEL_RES_INSTANCE, d->base.id[1], d->base.id[2], h.id, &h, vpos);
-                return SL_OK;
-            }
+            iid = SL_ID_NONE;
+        } else if (b == SL_LEVEL_RESOURCE && h.kind != SL_TLV_RES_INSTANCE) {
+            /* below a resource: that one Resource or Multiple Resource TLV */
             if (d->seen || h.id != d->base.id[2])
                 return SL_ERR_INVALID;
             d->seen |= SEEN_RES;
-            err = resource_tlv(d, &h, d->base.id[1], out);
-            if (err == SL_ERR_END)
-                continue;
-            return err;
+            iid = d->base.id[1];
+        } else {
+            /* Resource Instance TLVs: bare ones below a resource (tolerated),
+             * or exactly the one of a resource-instance base */
+            if (h.kind != SL_TLV_RES_INSTANCE ||
+                (b == SL_LEVEL_RESOURCE ? (d->seen & SEEN_RES) != 0
+                                        : (d->seen || h.id != d->base.id[3])))
+                return SL_ERR_INVALID;
+            d->seen |= SEEN_RI;
+            return emit(d, out, &h, d->base.id[1], d->base.id[2]);
         }
-        /* resource-instance base: exactly that one Resource Instance TLV */
-        if (h.kind != SL_TLV_RES_INSTANCE || d->seen || h.id != d->base.id[3])
-            return SL_ERR_INVALID;
-        d->seen |= SEEN_RI;
-        d->pos = vpos + h.len;
-        set_record(d, out, SL_LEVEL_RES_INSTANCE, d->base.id[1], d->base.id[2], h.id, &h, vpos);
-        return SL_OK;
+        sl_err err = resource_tlv(d, &h, iid, out);
+        if (err != SL_ERR_END)
+            return err;
     }
 }
 

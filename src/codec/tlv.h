@@ -52,6 +52,7 @@
 #include <stdint.h>
 
 #include "codec/wbuf.h"
+#include "sidelink/config.h"
 #include "sidelink/types.h"
 
 enum sl_tlv_kind {
@@ -85,11 +86,13 @@ sl_err sl_tlv_header_put(struct sl_wbuf *w, uint8_t kind, uint16_t id, size_t le
 /* Value bytes (big-endian) into out[8]; each returns the length used. */
 size_t sl_tlv_int_encode(int64_t v, uint8_t *out);   /* 1, 2, 4 or 8, two's complement */
 size_t sl_tlv_uint_encode(uint64_t v, uint8_t *out); /* as above, 8 bytes above INT64_MAX */
-size_t sl_tlv_float_encode(double v, uint8_t *out);  /* 4 if exact as binary32, else 8 */
 /* Value bytes back; SL_ERR_TYPE when the length is not one the type allows. */
 sl_err sl_tlv_int_decode(const uint8_t *p, size_t len, int64_t *out);   /* 1, 2, 4, 8 */
 sl_err sl_tlv_uint_decode(const uint8_t *p, size_t len, uint64_t *out); /* 1..8, unsigned */
+#if SL_CONFIG_FLOAT /* without it a FLOAT value is SL_ERR_TYPE to the encoder */
+size_t sl_tlv_float_encode(double v, uint8_t *out);  /* 4 if exact as binary32, else 8 */
 sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out);  /* 4, 8 */
+#endif
 
 /* Append one whole TLV (header and value) of kind `kind` holding v.
  * SL_ERR_TYPE for NONE and the RAW types; all or nothing on overflow. */

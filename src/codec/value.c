@@ -80,8 +80,10 @@ static sl_err from_tlv(struct sl_bytes b, uint8_t want, struct sl_value *out)
         return sl_tlv_int_decode(b.ptr, b.len, &out->v.i);
     case SL_TYPE_UINT:
         return sl_tlv_uint_decode(b.ptr, b.len, &out->v.u);
+#if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT:
         return sl_tlv_float_decode(b.ptr, b.len, &out->v.f);
+#endif
     case SL_TYPE_BOOL:
         if (b.len != 1 || b.ptr[0] > 1)
             return SL_ERR_TYPE;
@@ -121,8 +123,10 @@ static sl_err from_text(struct sl_bytes b, uint8_t want, struct sl_value *out, u
         return as_type_err(sl_dec_parse_i64(b.ptr, b.len, &out->v.i));
     case SL_TYPE_UINT:
         return as_type_err(sl_dec_parse_u64(b.ptr, b.len, &out->v.u));
+#if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT:
         return as_type_err(sl_dec_parse_double(b.ptr, b.len, &out->v.f));
+#endif
     case SL_TYPE_BOOL:
         if (b.len != 1 || (b.ptr[0] != '0' && b.ptr[0] != '1'))
             return SL_ERR_TYPE;
@@ -135,6 +139,7 @@ static sl_err from_text(struct sl_bytes b, uint8_t want, struct sl_value *out, u
     }
 }
 
+#if SL_CONFIG_FLOAT
 static bool is_nan(double f)
 {
     uint64_t bits;
@@ -168,6 +173,7 @@ static sl_err from_float(double f, uint8_t want, struct sl_value *out)
     }
     return SL_ERR_TYPE;
 }
+#endif
 
 sl_err sl_value_convert_buf(const struct sl_value *in, uint8_t want_type, struct sl_value *out,
                             uint8_t *scratch, size_t cap)
@@ -193,9 +199,11 @@ sl_err sl_value_convert_buf(const struct sl_value *in, uint8_t want_type, struct
         if (want_type == SL_TYPE_UINT) {
             err = src.v.i >= 0 ? SL_OK : SL_ERR_RANGE;
             res.v.u = (uint64_t)src.v.i;
+#if SL_CONFIG_FLOAT
         } else if (want_type == SL_TYPE_FLOAT) {
             err = SL_OK;
             res.v.f = (double)src.v.i;
+#endif
         } else if (want_type == SL_TYPE_TIME) {
             err = SL_OK;
             res.v.i = src.v.i;
@@ -205,14 +213,18 @@ sl_err sl_value_convert_buf(const struct sl_value *in, uint8_t want_type, struct
         if (want_type == SL_TYPE_INT || want_type == SL_TYPE_TIME) {
             err = src.v.u <= INT64_MAX ? SL_OK : SL_ERR_RANGE;
             res.v.i = (int64_t)(src.v.u & INT64_MAX);
+#if SL_CONFIG_FLOAT
         } else if (want_type == SL_TYPE_FLOAT) {
             err = SL_OK;
             res.v.f = (double)src.v.u;
+#endif
         }
         break;
+#if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT:
         err = from_float(src.v.f, want_type, &res);
         break;
+#endif
     case SL_TYPE_STRING:
         if (want_type == SL_TYPE_OBJLNK) {
             err = as_type_err(sl_objlnk_text_parse(src.v.bytes.ptr, src.v.bytes.len, &res.v.objlnk));

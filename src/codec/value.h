@@ -26,7 +26,8 @@
  * small; sl_value_convert() passes none, so the data model should pass a
  * buffer for Opaque resources: the payload itself works if it is writable,
  * since base64 decodes in place). `out` may be `in`. The RAW_TLV row exists
- * only when the build has TLV (SL_CONFIG_TLV).
+ * only when the build has TLV (SL_CONFIG_TLV). Without SL_CONFIG_FLOAT
+ * every conversion to or from FLOAT is SL_ERR_TYPE.
  */
 #ifndef SL_CODEC_VALUE_H
 #define SL_CODEC_VALUE_H

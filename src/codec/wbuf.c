@@ -43,6 +43,8 @@ void sl_wbuf_close_gap(struct sl_wbuf *w, size_t pos, size_t gap)
 {
     if (gap == 0 || pos + gap > w->len)
         return;
-    memmove(w->buf + pos, w->buf + pos + gap, w->len - pos - gap);
+    /* moving down, front to back: a byte loop is all memmove would do */
     w->len -= gap;
+    for (size_t k = pos; k < w->len; k++)
+        w->buf[k] = w->buf[k + gap];
 }

@@ -1,6 +1,7 @@
 /* Access control checks over objects 2 and 11002 (see acl.h for the rules). */
 #include "dm/acl.h"
 
+#if SL_CONFIG_ACL
 static sl_err read_int(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t riid,
                        int64_t *out)
 {
@@ -126,6 +127,29 @@ static uint8_t client_rights(const struct sl_dm *dm, uint16_t scid, uint16_t oid
         own = acl_entry(aco, aco_iid, 0);
     return own >= 0 ? (uint8_t)(own & SL_ACL_ALL) : 0;
 }
+#else
+/* No access-control objects: the single-server rule of LwM2M Core 7.3.3
+ * (config.h allows one server account only), and no rights for clients. */
+static uint8_t server_rights(const struct sl_dm *dm, uint16_t ssid, uint16_t oid, uint16_t iid)
+{
+    (void)dm;
+    (void)ssid;
+    if (oid == SL_OID_SECURITY || oid == SL_OID_OSCORE)
+        return 0; /* bootstrap-only objects (DESIGN 3) */
+    if (oid == SL_OID_ACCESS_CONTROL)
+        return iid == SL_ID_NONE ? 0 : SL_ACL_READ;
+    return SL_ACL_ALL_SERVER;
+}
+
+static uint8_t client_rights(const struct sl_dm *dm, uint16_t scid, uint16_t oid, uint16_t iid)
+{
+    (void)dm;
+    (void)scid;
+    (void)oid;
+    (void)iid;
+    return 0;
+}
+#endif
 
 uint8_t sl_acl_rights(const struct sl_dm *dm, const struct sl_actor *who, uint16_t oid,
                       uint16_t iid)

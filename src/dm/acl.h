@@ -14,6 +14,10 @@
  * (instance 65535), then in that entry the client's own ACL value, else the
  * default (resource instance 0), else nothing. Clients never reach the
  * security and account objects (0, 1, 2, 21, 11000..11002).
+ *
+ * Without SL_CONFIG_ACL no access-control object is consulted: a client has
+ * one server account (config.h insists), which has the single-server rights
+ * above (object 2 instances: read), and clients have no rights at all.
  */
 #ifndef SL_DM_ACL_H
 #define SL_DM_ACL_H
@@ -54,9 +58,11 @@ uint8_t sl_acl_rights(const struct sl_dm *dm, const struct sl_actor *who, uint16
 bool sl_acl_allows(const struct sl_dm *dm, const struct sl_actor *who, uint16_t oid, uint16_t iid,
                    uint8_t right);
 
+#if SL_CONFIG_ACL
 /* The access-control instance of object aco_oid (2 or 11002) for (oid, iid),
  * or SL_ERR_NOT_FOUND. */
 sl_err sl_acl_find_instance(const struct sl_dm *dm, uint16_t aco_oid, uint16_t oid, uint16_t iid,
                             uint16_t *aco_iid);
+#endif
 
 #endif

@@ -1,6 +1,8 @@
 /* Notification attributes (LwM2M Core 5.1.2 / 7.3): what Write-Attributes
  * stores, per actor and path, and how levels inherit (object -> instance ->
- * resource -> resource instance, the deeper level winning). */
+ * resource -> resource instance, the deeper level winning). The functions
+ * exist with SL_CONFIG_OBSERVE_ATTRS only; struct sl_attrs always does (the
+ * engine fills pmin/pmax from the Server object's defaults). */
 #ifndef SL_DM_ATTRS_H
 #define SL_DM_ATTRS_H
 
@@ -23,10 +25,18 @@ enum sl_attr_bit {
 };
 #define SL_ATTR_NUMERIC (SL_ATTR_GT | SL_ATTR_LT | SL_ATTR_ST)
 
+/* gt, lt and st: real numbers, or integers in a build without
+ * SL_CONFIG_FLOAT (where Write-Attributes refuses a fraction). */
+#if SL_CONFIG_FLOAT
+typedef double sl_attr_num;
+#else
+typedef int64_t sl_attr_num;
+#endif
+
 struct sl_attrs {
     uint8_t set; /* SL_ATTR_* present */
     uint32_t pmin, pmax, epmin, epmax; /* seconds */
-    double gt, lt, st;
+    sl_attr_num gt, lt, st;
 };
 
 struct sl_attr_entry {
@@ -48,6 +58,20 @@ sl_err sl_attrs_parse_query(const struct sl_coap_msg *m, struct sl_attrs *set, u
 
 /* Copy every attribute that src sets into dst. */
 void sl_attrs_merge(struct sl_attrs *dst, const struct sl_attrs *src);
+
+/* LwM2M 1.1 5.1.2: lt < gt and lt + 2 * st < gt when both are set, and
+ * epmin <= epmax. */
+bool sl_attrs_consistent(const struct sl_attrs *a);
+
+/* Whether a numeric value that went from `last` to `now` crosses gt or lt
+ * or moved by st or more (true when none of them is set). */
+bool sl_attrs_numeric_notifies(const struct sl_attrs *a, sl_attr_num last, sl_attr_num now);
+
+/* The attributes set in `a` as link-format parameters of the last link
+ * (";pmin=10;gt=20.5"), in Discover's order: pmin pmax gt lt st epmin
+ * epmax. */
+struct sl_link_writer;
+sl_err sl_attrs_put_link_params(struct sl_link_writer *lw, const struct sl_attrs *a);
 
 /* Merge set/clear into the entry of (actor, path). SL_ERR_NOMEM when the
  * store is full. An entry with nothing left set is freed. */

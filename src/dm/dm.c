@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec/data.h"
+#include "codec/decimal.h"
 #include "codec/value.h"
 #include "dm/acl.h"
 #include "dm/dm_internal.h"
@@ -177,24 +178,21 @@ uint8_t sl_dm_err_to_coap(sl_err err)
 /* Uri-Path segments as a data-model path: each segment a decimal ID. */
 static uint8_t path_from_coap(const struct sl_coap_msg *m, struct sl_path *out)
 {
+    bool root = false;
     *out = sl_path_make(0, 0, 0, 0, 0);
-    for (unsigned k = 0;; k++) {
-        const struct sl_coap_opt *o = sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, k);
-        if (!o)
-            break;
-        if (o->len == 0 && k == 0 && !sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, 1))
-            break; /* a single empty segment is the root "/" */
-        if (out->len == 4 || o->len == 0 || o->len > 5)
-            return SL_COAP_NOT_FOUND;
-        uint32_t v = 0;
-        for (unsigned j = 0; j < o->len; j++) {
-            if (o->val[j] < '0' || o->val[j] > '9' || (j == 1 && o->val[0] == '0'))
-                return SL_COAP_NOT_FOUND;
-            v = v * 10u + (uint32_t)(o->val[j] - '0');
+    for (unsigned k = 0; k < m->opt_count; k++) {
+        const struct sl_coap_opt *o = &m->opts[k];
+        if (o->num != SL_COAP_OPT_URI_PATH)
+            continue;
+        /* a single empty segment is the root "/" */
+        if (o->len == 0 && out->len == 0 && !root) {
+            root = true;
+            continue;
         }
-        if (v > SL_ID_MAX)
+        if (root || out->len == 4 ||
+            sl_dec_parse_id(o->val, o->len, SL_ID_MAX, &out->id[out->len]) != SL_OK)
             return SL_COAP_NOT_FOUND;
-        out->id[out->len++] = (uint16_t)v;
+        out->len++;
     }
     return 0;
 }

@@ -54,7 +54,9 @@ struct sl_dm_hooks {
 struct sl_dm {
     struct sl_obj *objs[SL_MAX_OBJECTS]; /* sorted by object ID */
     uint8_t count;
+#if SL_CONFIG_OBSERVE_ATTRS
     struct sl_attr_store attrs;
+#endif
     struct sl_dm_hooks hooks;
 };
 
@@ -113,13 +115,21 @@ uint8_t sl_dm_composite_paths(const struct sl_dm_req *req, struct sl_path *paths
 uint8_t sl_dm_read_paths(struct sl_dm *dm, const struct sl_actor *who, const struct sl_path *paths,
                          unsigned count, uint16_t format, struct sl_wbuf *w);
 
-/* Read one numeric resource as a double (for gt/lt/st), SL_ERR_TYPE when not
- * numeric. */
-sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, double *out);
+#if SL_CONFIG_OBSERVE_ATTRS
+/* Read one numeric resource for gt/lt/st (a double, or without
+ * SL_CONFIG_FLOAT an integer: SL_ERR_RANGE for an Unsigned above
+ * INT64_MAX), SL_ERR_TYPE when not numeric. */
+sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, sl_attr_num *out);
+#endif
 
 /* Whether `path` names something that exists (object, instance, resource,
  * resource instance). */
 bool sl_dm_path_exists(const struct sl_dm *dm, const struct sl_path *path);
+
+/* The link of an object, "</3>", with ";ver=1.1" when its version is not
+ * 1.0 (Discover, and the Register link list). */
+struct sl_link_writer;
+sl_err sl_dm_put_object_link(struct sl_link_writer *lw, const struct sl_obj_def *def);
 
 /* Map an sl_err from a handler to the CoAP code to answer. */
 uint8_t sl_dm_err_to_coap(sl_err err);

@@ -121,7 +121,8 @@ uint8_t sl_dm_read(struct sl_dm *dm, const struct sl_actor *who, const struct sl
     return SL_COAP_CONTENT;
 }
 
-sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, double *out)
+#if SL_CONFIG_OBSERVE_ATTRS
+sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, sl_attr_num *out)
 {
     struct sl_obj *o;
     const struct sl_res_def *rd;
@@ -133,6 +134,7 @@ sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, double *o
     sl_err err = dm_read_value(o, path->id[1], rd, path->len == 4 ? path->id[3] : SL_ID_NONE, &v);
     if (err != SL_OK)
         return err;
+#if SL_CONFIG_FLOAT
     switch (v.type) {
     case SL_TYPE_INT:
     case SL_TYPE_TIME: *out = (double)v.v.i; return SL_OK;
@@ -140,29 +142,45 @@ sl_err sl_dm_read_number(struct sl_dm *dm, const struct sl_path *path, double *o
     case SL_TYPE_FLOAT: *out = v.v.f; return SL_OK;
     default: return SL_ERR_TYPE;
     }
+#else
+    if (v.type == SL_TYPE_UINT && v.v.u > INT64_MAX)
+        return SL_ERR_RANGE;
+    if (v.type != SL_TYPE_INT && v.type != SL_TYPE_TIME && v.type != SL_TYPE_UINT)
+        return SL_ERR_TYPE;
+    *out = v.v.i; /* a UINT within INT64_MAX reads the same */
+    return SL_OK;
+#endif
 }
+#endif
 
 /* ---- Discover ---- */
 
-static sl_err put_attrs(struct sl_link_writer *lw, const struct sl_attrs *a)
+/* One resource's link: its path, ";dim=N" when it is multiple, and its own
+ * attributes when asked. */
+static sl_err put_res_link(struct sl_dm *dm, const struct sl_actor *who, struct sl_link_writer *lw,
+                           const struct sl_obj *o, uint16_t iid, const struct sl_res_def *rd,
+                           bool with_attrs)
 {
-    sl_err err = SL_OK;
-    if (!a)
-        return SL_OK;
-    if (a->set & SL_ATTR_PMIN)
-        err = sl_link_put_attr_uint(lw, "pmin", a->pmin);
-    if (err == SL_OK && (a->set & SL_ATTR_PMAX))
-        err = sl_link_put_attr_uint(lw, "pmax", a->pmax);
-    if (err == SL_OK && (a->set & SL_ATTR_GT))
-        err = sl_link_put_attr_float(lw, "gt", a->gt);
-    if (err == SL_OK && (a->set & SL_ATTR_LT))
-        err = sl_link_put_attr_float(lw, "lt", a->lt);
-    if (err == SL_OK && (a->set & SL_ATTR_ST))
-        err = sl_link_put_attr_float(lw, "st", a->st);
-    if (err == SL_OK && (a->set & SL_ATTR_EPMIN))
-        err = sl_link_put_attr_uint(lw, "epmin", a->epmin);
-    if (err == SL_OK && (a->set & SL_ATTR_EPMAX))
-        err = sl_link_put_attr_uint(lw, "epmax", a->epmax);
+    struct sl_path p = sl_path_make(3, o->def->oid, iid, rd->id, 0);
+    sl_err err = sl_link_put_path(lw, &p);
+    if (err == SL_OK && (rd->flags & SL_RES_MULTI)) {
+        uint32_t dim = 0;
+        int32_t after = -1;
+        uint16_t riid;
+        while (o->ops->res_inst_next(o, iid, rd->id, after, &riid) == SL_OK) {
+            after = riid;
+            dim++;
+        }
+        err = sl_link_put_attr_uint(lw, "dim", dim);
+    }
+#if SL_CONFIG_OBSERVE_ATTRS
+    if (err == SL_OK && with_attrs)
+        err = sl_attrs_put_link_params(lw, sl_attr_store_get(&dm->attrs, who, &p));
+#else
+    (void)dm;
+    (void)who;
+    (void)with_attrs;
+#endif
     return err;
 }
 
@@ -170,28 +188,25 @@ static sl_err discover_resources(struct sl_dm *dm, const struct sl_actor *who,
                                  struct sl_link_writer *lw, const struct sl_obj *o, uint16_t iid,
                                  bool with_attrs)
 {
-    for (uint16_t k = 0; k < o->def->res_count; k++) {
+    sl_err err = SL_OK;
+    for (uint16_t k = 0; k < o->def->res_count && err == SL_OK; k++) {
         const struct sl_res_def *rd = &o->def->res[k];
-        if (!dm_res_present(o, iid, rd))
-            continue;
-        struct sl_path p = sl_path_make(3, o->def->oid, iid, rd->id, 0);
-        sl_err err = sl_link_put_path(lw, &p);
-        if (err == SL_OK && (rd->flags & SL_RES_MULTI)) {
-            uint32_t dim = 0;
-            int32_t after = -1;
-            uint16_t riid;
-            while (o->ops->res_inst_next(o, iid, rd->id, after, &riid) == SL_OK) {
-                after = riid;
-                dim++;
-            }
-            err = sl_link_put_attr_uint(lw, "dim", dim);
-        }
-        if (err == SL_OK && with_attrs)
-            err = put_attrs(lw, sl_attr_store_get(&dm->attrs, who, &p));
-        if (err != SL_OK)
-            return err;
+        if (dm_res_present(o, iid, rd))
+            err = put_res_link(dm, who, lw, o, iid, rd, with_attrs);
     }
-    return SL_OK;
+    return err;
+}
+
+sl_err sl_dm_put_object_link(struct sl_link_writer *lw, const struct sl_obj_def *def)
+{
+    struct sl_path p = sl_path_make(1, def->oid, 0, 0, 0);
+    sl_err err = sl_link_put_path(lw, &p);
+    if (err == SL_OK && (def->ver_major != 1 || def->ver_minor != 0)) {
+        char ver[4] = { (char)('0' + def->ver_major % 10), '.', (char)('0' + def->ver_minor % 10),
+                        '\0' };
+        err = sl_link_put_attr_str(lw, "ver", ver);
+    }
+    return err;
 }
 
 uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct sl_path *path,
@@ -204,35 +219,25 @@ uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct s
     uint8_t code = dm_resolve(dm, path, &o, &rd);
     if (code)
         return code;
+    /* an object-level Discover lists only the instances the actor may see */
+    if (path->len >= 2 && !sl_acl_allows(dm, who, path->id[0], path->id[1], SL_ACL_DISCOVER))
+        return SL_COAP_UNAUTHORIZED;
     struct sl_link_writer lw;
     sl_link_writer_init(&lw, w);
-    sl_err err = sl_link_put_path(&lw, path);
-    if (err == SL_OK && path->len == 1 && (o->def->ver_major != 1 || o->def->ver_minor != 0)) {
-        char ver[8];
-        size_t n = 0;
-        ver[n++] = (char)('0' + o->def->ver_major % 10);
-        ver[n++] = '.';
-        ver[n++] = (char)('0' + o->def->ver_minor % 10);
-        ver[n] = '\0';
-        err = sl_link_put_attr_str(&lw, "ver", ver);
-    }
-    if (err == SL_OK && path->len == 3 && (rd->flags & SL_RES_MULTI)) {
-        uint32_t dim = 0;
-        int32_t after = -1;
-        uint16_t riid;
-        while (o->ops->res_inst_next(o, path->id[1], rd->id, after, &riid) == SL_OK) {
-            after = riid;
-            dim++;
-        }
-        err = sl_link_put_attr_uint(&lw, "dim", dim);
-    }
-    if (err == SL_OK)
-        err = put_attrs(&lw, sl_attr_store_get(&dm->attrs, who, path));
-
-    if (path->len == 1) {
+    sl_err err;
+    if (path->len == 3) {
+        err = put_res_link(dm, who, &lw, o, path->id[1], rd, true);
+    } else {
+        err = path->len == 1 ? sl_dm_put_object_link(&lw, o->def) : sl_link_put_path(&lw, path);
+#if SL_CONFIG_OBSERVE_ATTRS
+        if (err == SL_OK)
+            err = sl_attrs_put_link_params(&lw, sl_attr_store_get(&dm->attrs, who, path));
+#endif
+        if (err == SL_OK && path->len == 2)
+            err = discover_resources(dm, who, &lw, o, path->id[1], true);
         int32_t after = -1;
         uint16_t iid;
-        while (err == SL_OK && o->ops->inst_next(o, after, &iid) == SL_OK) {
+        while (path->len == 1 && err == SL_OK && o->ops->inst_next(o, after, &iid) == SL_OK) {
             after = iid;
             if (who->kind == SL_ACTOR_CLIENT &&
                 !sl_acl_allows(dm, who, o->def->oid, iid, SL_ACL_DISCOVER))
@@ -242,17 +247,8 @@ uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct s
             if (err == SL_OK)
                 err = discover_resources(dm, who, &lw, o, iid, false);
         }
-    } else if (path->len == 2) {
-        if (!sl_acl_allows(dm, who, path->id[0], path->id[1], SL_ACL_DISCOVER))
-            return SL_COAP_UNAUTHORIZED;
-        if (err == SL_OK)
-            err = discover_resources(dm, who, &lw, o, path->id[1], true);
-    } else if (!sl_acl_allows(dm, who, path->id[0], path->id[1], SL_ACL_DISCOVER)) {
-        return SL_COAP_UNAUTHORIZED;
     }
-    if (err != SL_OK)
-        return SL_COAP_INTERNAL_SERVER_ERROR;
-    return SL_COAP_CONTENT;
+    return err == SL_OK ? SL_COAP_CONTENT : SL_COAP_INTERNAL_SERVER_ERROR;
 }
 
 /* ---- Read-Composite ---- */

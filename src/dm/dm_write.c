@@ -79,49 +79,16 @@ static sl_err txn_end(struct dm_txn *t, sl_err status)
     return txn_finish(t, txn_validate(t, status));
 }
 
-/* Pass-one check of one decoded record for a write into existing instances
- * (creating = false) or into instances being created. Fills the object,
- * resource and the value converted to the resource's type; base64 text for
- * an Opaque resource is decoded into `scratch` (text carries one value, so
- * one scratch buffer is enough). */
-static uint8_t check_record(struct sl_dm *dm, const struct sl_actor *who, const struct sl_record *r,
-                            bool creating, struct sl_wbuf *scratch, struct sl_obj **obj,
-                            const struct sl_res_def **res, struct sl_value *conv)
-{
-    if (r->path.len < 3)
-        return SL_COAP_BAD_REQUEST;
-    struct sl_obj *o = sl_dm_find(dm, r->path.id[0]);
-    if (!o)
-        return SL_COAP_NOT_FOUND;
-    if (!creating && !sl_obj_has_instance(o, r->path.id[1]))
-        return SL_COAP_NOT_FOUND;
-    const struct sl_res_def *rd = sl_obj_res(o->def, r->path.id[2]);
-    if (!rd)
-        return SL_COAP_NOT_FOUND;
-    bool privileged = who->kind == SL_ACTOR_BOOTSTRAP || who->kind == SL_ACTOR_LOCAL;
-    if (rd->flags & SL_RES_E)
-        return SL_COAP_METHOD_NOT_ALLOWED;
-    /* Create may set read-only resources of the new instance */
-    if (!(rd->flags & SL_RES_W) && !creating && !privileged)
-        return SL_COAP_METHOD_NOT_ALLOWED;
-    if (!creating && !sl_acl_allows(dm, who, o->def->oid, r->path.id[1], SL_ACL_WRITE))
-        return SL_COAP_UNAUTHORIZED;
-    bool multi = (rd->flags & SL_RES_MULTI) != 0;
-    if (r->path.len == 4 && !multi)
-        return SL_COAP_BAD_REQUEST;
-    if (r->path.len == 3 && multi) {
-        /* only "this multiple resource is empty" fits here */
-        if (r->value.type != SL_TYPE_NONE)
-            return SL_COAP_BAD_REQUEST;
-        conv->type = SL_TYPE_NONE;
-    } else if (sl_value_convert_buf(&r->value, rd->type, conv, scratch->buf, scratch->cap) !=
-               SL_OK) {
-        return SL_COAP_BAD_REQUEST;
-    }
-    *obj = o;
-    *res = rd;
-    return 0;
-}
+/* What the two passes over a write's payload share. */
+struct dm_pass {
+    struct sl_dm *dm;
+    const struct sl_dm_req *req;
+    const struct sl_path *base;
+    struct sl_wbuf *scratch; /* base64 text for an Opaque resource decodes here */
+    struct dm_txn txn;       /* the objects the records touch */
+    uint16_t new_iid;        /* Create: the instance of records that name none */
+    bool creating;           /* writing into instances being created */
+};
 
 static sl_err apply_record(struct sl_obj *o, const struct sl_res_def *rd, const struct sl_record *r,
                            const struct sl_value *v)
@@ -134,35 +101,66 @@ static sl_err apply_record(struct sl_obj *o, const struct sl_res_def *rd, const 
     return o->ops->write(o, r->path.id[1], rd->id, riid, v);
 }
 
-/* Decode the payload from the start and check or apply every record. */
-static uint8_t run_records(struct sl_dm *dm, const struct sl_dm_req *req, const struct sl_path *base,
-                           bool creating, bool apply, struct dm_txn *txn, uint16_t new_iid,
-                           struct sl_wbuf *scratch)
+/* Decode the payload from the start and check (pass one, `apply` false) or
+ * apply every record. Pass one checks path, operation, access and type,
+ * converts the value to the resource's type, and asks the object's check op
+ * about its own limits; it fills ps->txn. Text carries one value, so one
+ * scratch buffer is enough for base64. */
+static uint8_t run_records(struct dm_pass *ps, bool apply)
 {
+    const struct sl_actor *who = &ps->req->actor;
+    bool creating = ps->creating;
+    bool privileged = who->kind == SL_ACTOR_BOOTSTRAP || who->kind == SL_ACTOR_LOCAL;
     struct sl_data_dec dec;
-    if (sl_data_dec_init(&dec, req->format, base, req->payload, req->payload_len) != SL_OK)
+    if (sl_data_dec_init(&dec, ps->req->format, ps->base, ps->req->payload,
+                         ps->req->payload_len) != SL_OK)
         return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
     struct sl_record r;
     sl_err err;
-    unsigned n = 0;
     while ((err = sl_data_dec_next(&dec, &r)) == SL_OK) {
-        if (!sl_path_within(&r.path, base) && !(creating && r.path.len >= 3))
+        const struct sl_path *p = &r.path;
+        if (!sl_path_within(p, ps->base) && !(creating && p->len >= 3))
             return SL_COAP_BAD_REQUEST;
         if (creating && r.path.id[1] == SL_ID_NONE)
-            r.path.id[1] = new_iid;
-        struct sl_obj *o;
-        const struct sl_res_def *rd;
+            r.path.id[1] = ps->new_iid;
+        if (p->len < 3)
+            return SL_COAP_BAD_REQUEST;
+        struct sl_obj *o = sl_dm_find(ps->dm, p->id[0]);
+        if (!o || (!creating && !sl_obj_has_instance(o, p->id[1])))
+            return SL_COAP_NOT_FOUND;
+        const struct sl_res_def *rd = sl_obj_res(o->def, p->id[2]);
+        if (!rd)
+            return SL_COAP_NOT_FOUND;
+        /* Create may set read-only resources of the new instance */
+        if ((rd->flags & SL_RES_E) || (!(rd->flags & SL_RES_W) && !creating && !privileged))
+            return SL_COAP_METHOD_NOT_ALLOWED;
+        if (!creating && !sl_acl_allows(ps->dm, who, o->def->oid, p->id[1], SL_ACL_WRITE))
+            return SL_COAP_UNAUTHORIZED;
+        bool multi = (rd->flags & SL_RES_MULTI) != 0;
         struct sl_value v;
-        uint8_t code = check_record(dm, &req->actor, &r, creating, scratch, &o, &rd, &v);
-        if (code)
-            return code;
+        if (p->len == 4 && !multi)
+            return SL_COAP_BAD_REQUEST;
+        if (p->len == 3 && multi) {
+            /* only "this multiple resource is empty" fits here */
+            if (r.value.type != SL_TYPE_NONE)
+                return SL_COAP_BAD_REQUEST;
+            v.type = SL_TYPE_NONE;
+        } else if (sl_value_convert_buf(&r.value, rd->type, &v, ps->scratch->buf,
+                                        ps->scratch->cap) != SL_OK) {
+            return SL_COAP_BAD_REQUEST;
+        }
         if (!apply) {
-            if (txn_add(txn, o) != SL_OK)
+            /* the object's own limits, before anything is written (only
+             * here: the second pass sees the state its own writes made) */
+            if (v.type != SL_TYPE_NONE && o->ops->check &&
+                (err = o->ops->check(o, p->id[1], rd->id, p->len == 4 ? p->id[3] : SL_ID_NONE,
+                                     &v)) != SL_OK)
+                return sl_dm_err_to_coap(err);
+            if (txn_add(&ps->txn, o) != SL_OK)
                 return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
         } else if ((err = apply_record(o, rd, &r, &v)) != SL_OK) {
             return sl_dm_err_to_coap(err);
         }
-        n++;
     }
     if (err != SL_ERR_END)
         return err == SL_ERR_FORMAT ? SL_COAP_UNSUPPORTED_CONTENT_FORMAT : SL_COAP_BAD_REQUEST;
@@ -228,23 +226,23 @@ uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *
     if (code)
         return code;
 
-    struct dm_txn txn = { .count = 0 };
-    code = run_records(dm, req, p, false, false, &txn, 0, scratch);
+    struct dm_pass ps = { .dm = dm, .req = req, .base = p, .scratch = scratch };
+    code = run_records(&ps, false);
     if (code)
         return code;
-    if (txn_add(&txn, o) != SL_OK)
+    if (txn_add(&ps.txn, o) != SL_OK)
         return SL_COAP_INTERNAL_SERVER_ERROR;
-    if (txn_begin(&txn) != SL_OK)
+    if (txn_begin(&ps.txn) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE;
     sl_err status = SL_OK;
     if (req->op == SL_OP_WRITE_REPLACE)
         status = clear_for_replace(o, p);
     if (status == SL_OK) {
-        code = run_records(dm, req, p, false, true, &txn, 0, scratch);
+        code = run_records(&ps, true);
         if (code)
             status = SL_ERR_INVALID;
     }
-    status = txn_end(&txn, status);
+    status = txn_end(&ps.txn, status);
     if (status != SL_OK)
         return code ? code : sl_dm_err_to_coap(status);
     notify_changed(dm, p);
@@ -259,20 +257,20 @@ uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct
     if (!sl_data_format_is_composite(req->format))
         return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
     struct sl_path root = sl_path_make(0, 0, 0, 0, 0);
-    struct dm_txn txn = { .count = 0 };
-    uint8_t code = run_records(dm, req, &root, false, false, &txn, 0, scratch);
+    struct dm_pass ps = { .dm = dm, .req = req, .base = &root, .scratch = scratch };
+    uint8_t code = run_records(&ps, false);
     if (code)
         return code;
-    if (txn.count == 0)
+    if (ps.txn.count == 0)
         return SL_COAP_BAD_REQUEST;
-    if (txn_begin(&txn) != SL_OK)
+    if (txn_begin(&ps.txn) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE;
-    code = run_records(dm, req, &root, false, true, &txn, 0, scratch);
-    sl_err status = txn_end(&txn, code ? SL_ERR_INVALID : SL_OK);
+    code = run_records(&ps, true);
+    sl_err status = txn_end(&ps.txn, code ? SL_ERR_INVALID : SL_OK);
     if (status != SL_OK)
         return code ? code : sl_dm_err_to_coap(status);
-    for (unsigned k = 0; k < txn.count; k++) {
-        struct sl_path op = sl_path_make(1, txn.objs[k]->def->oid, 0, 0, 0);
+    for (unsigned k = 0; k < ps.txn.count; k++) {
+        struct sl_path op = sl_path_make(1, ps.txn.objs[k]->def->oid, 0, 0, 0);
         notify_changed(dm, &op);
     }
     return SL_COAP_CHANGED;
@@ -383,15 +381,16 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     if (!(o->def->flags & SL_OBJ_MULTI) && existing + count > 1)
         return SL_COAP_BAD_REQUEST; /* a single-instance object */
 
-    struct dm_txn txn = { .count = 0 };
+    struct dm_pass ps = { .dm = dm, .req = req, .base = &req->path, .scratch = scratch,
+                          .new_iid = chosen, .creating = true };
     if (req->payload_len > 0) {
-        code = run_records(dm, req, &req->path, true, false, &txn, chosen, scratch);
+        code = run_records(&ps, false);
         if (code)
             return code;
     }
-    if (txn_add(&txn, o) != SL_OK || txn.count != 1)
+    if (txn_add(&ps.txn, o) != SL_OK || ps.txn.count != 1)
         return SL_COAP_BAD_REQUEST; /* records of another object */
-    if (txn_begin(&txn) != SL_OK)
+    if (txn_begin(&ps.txn) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE;
     sl_err status = SL_OK;
     unsigned made = 0;
@@ -400,20 +399,20 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     if (status != SL_OK)
         made--;
     if (status == SL_OK && req->payload_len > 0) {
-        code = run_records(dm, req, &req->path, true, true, &txn, chosen, scratch);
+        code = run_records(&ps, true);
         if (code)
             status = SL_ERR_INVALID;
     }
     for (unsigned k = 0; k < count && status == SL_OK; k++)
         if (!mandatory_present(o, iids[k]))
             status = SL_ERR_INVALID;
-    status = txn_validate(&txn, status);
+    status = txn_validate(&ps.txn, status);
     if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
         /* no transaction support: undo the creation by hand */
         for (unsigned k = 0; k < made; k++)
             o->ops->remove(o, iids[k]);
     }
-    status = txn_finish(&txn, status);
+    status = txn_finish(&ps.txn, status);
     if (status != SL_OK)
         return code ? code : sl_dm_err_to_coap(status);
 
@@ -446,7 +445,9 @@ uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req)
     sl_err err = o->ops->remove(o, p->id[1]);
     if (err != SL_OK)
         return sl_dm_err_to_coap(err);
+#if SL_CONFIG_OBSERVE_ATTRS
     sl_attr_store_forget_path(&dm->attrs, p);
+#endif
     if (dm->hooks.deleted)
         dm->hooks.deleted(dm->hooks.ctx, &req->actor, p->id[0], p->id[1]);
     struct sl_path op = sl_path_make(1, p->id[0], 0, 0, 0);
@@ -501,6 +502,7 @@ uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req)
     return err == SL_OK ? SL_COAP_CHANGED : sl_dm_err_to_coap(err);
 }
 
+#if SL_CONFIG_OBSERVE_ATTRS
 uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
 {
     const struct sl_path *p = &req->path;
@@ -519,7 +521,8 @@ uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
         /* gt/lt/st only make sense on one numeric value */
         if (p->len < 3 || ((rd->flags & SL_RES_MULTI) && p->len == 3))
             return SL_COAP_BAD_REQUEST;
-        if (rd->type != SL_TYPE_INT && rd->type != SL_TYPE_UINT && rd->type != SL_TYPE_FLOAT)
+        if (rd->type != SL_TYPE_INT && rd->type != SL_TYPE_UINT &&
+            (!SL_CONFIG_FLOAT || rd->type != SL_TYPE_FLOAT))
             return SL_COAP_BAD_REQUEST;
     }
     /* check the combination that would result, before storing it */
@@ -530,16 +533,17 @@ uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
         merged = *cur;
     merged.set &= (uint8_t)~clear;
     sl_attrs_merge(&merged, &set);
-    const struct sl_attrs *r = &merged;
-    /* LwM2M 1.1 5.1.2: lt < gt and lt + 2 * st < gt; epmin <= epmax */
-    if ((r->set & SL_ATTR_GT) && (r->set & SL_ATTR_LT)) {
-        double st = (r->set & SL_ATTR_ST) ? r->st : 0.0;
-        if (!(r->lt < r->gt) || !(r->lt + 2.0 * st < r->gt))
-            return SL_COAP_BAD_REQUEST;
-    }
-    if ((r->set & SL_ATTR_EPMIN) && (r->set & SL_ATTR_EPMAX) && r->epmin > r->epmax)
+    if (!sl_attrs_consistent(&merged))
         return SL_COAP_BAD_REQUEST;
     if (sl_attr_store_apply(&dm->attrs, &req->actor, p, &set, clear) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE; /* attribute store full */
     return SL_COAP_CHANGED;
 }
+#else
+uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    (void)dm;
+    (void)req;
+    return SL_COAP_METHOD_NOT_ALLOWED;
+}
+#endif

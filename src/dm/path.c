@@ -1,6 +1,8 @@
 /* LwM2M paths: parse, format, compare. */
 #include "sidelink/types.h"
 
+#include "codec/decimal.h"
+
 struct sl_path sl_path_make(int len, uint16_t o, uint16_t i, uint16_t r, uint16_t ri)
 {
     struct sl_path p = { { o, i, r, ri }, 0 };
@@ -45,32 +47,18 @@ sl_err sl_path_parse(const char *s, size_t len, struct sl_path *out)
     struct sl_path p = sl_path_make(0, 0, 0, 0, 0);
     if (len == 0 || s[0] != '/')
         return SL_ERR_INVALID;
-    if (len == 1) {
-        *out = p;
-        return SL_OK;
-    }
-    size_t pos = 1;
-    while (pos <= len) {
-        if (p.len == 4)
+    /* "/" alone is the root; otherwise every segment is an ID: "//", a
+     * trailing "/", "01" or a fifth level are errors */
+    size_t start = 1;
+    for (size_t pos = 1; len > 1 && pos <= len; pos++) {
+        if (pos < len && s[pos] != '/')
+            continue;
+        if (p.len == 4 ||
+            sl_dec_parse_id((const uint8_t *)s + start, pos - start, SL_ID_MAX, &p.id[p.len]) !=
+                SL_OK)
             return SL_ERR_INVALID;
-        uint32_t v = 0;
-        size_t digits = 0;
-        while (pos < len && s[pos] != '/') {
-            char c = s[pos];
-            if (c < '0' || c > '9')
-                return SL_ERR_INVALID;
-            /* "01" is not canonical and "0"..."65534" needs at most 5 digits */
-            if (digits == 1 && v == 0)
-                return SL_ERR_INVALID;
-            v = v * 10u + (uint32_t)(c - '0');
-            if (++digits > 5 || v > SL_ID_MAX)
-                return SL_ERR_INVALID;
-            pos++;
-        }
-        if (digits == 0)
-            return SL_ERR_INVALID; /* empty segment: "//" or a trailing "/" */
-        p.id[p.len++] = (uint16_t)v;
-        pos++; /* skip '/' (or step past the end) */
+        p.len++;
+        start = pos + 1;
     }
     *out = p;
     return SL_OK;

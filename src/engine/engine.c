@@ -158,10 +158,42 @@ void sl_engine_peer_remove(struct sl_engine *eng, int peer)
 
 sl_err eng_protect(struct sl_engine *eng, int peer, uint8_t *buf, size_t *len, size_t cap)
 {
+#if SL_CONFIG_MSG_HOOK
     const struct sl_peer *p = &eng->peers[peer];
     if (!p->hook || !p->hook->protect)
         return SL_OK;
     return p->hook->protect(p->hook_ctx, peer, buf, len, cap);
+#else
+    (void)eng;
+    (void)peer;
+    (void)buf;
+    (void)len;
+    (void)cap;
+    return SL_OK;
+#endif
+}
+
+/* Unprotect a received message in place when the peer has a hook and parse
+ * the plain one into *m: SL_OK, or an error with the CoAP code to answer in
+ * *reply_code (0: none). Empty messages are never protected. */
+static sl_err eng_unprotect(struct sl_engine *eng, int peer, struct sl_coap_msg *m, uint8_t *raw,
+                            size_t len, uint8_t *reply_code)
+{
+    *reply_code = 0;
+#if SL_CONFIG_MSG_HOOK
+    const struct sl_peer *p = &eng->peers[peer];
+    if (m->code != SL_COAP_EMPTY && p->hook && p->hook->unprotect &&
+        (p->hook->unprotect(p->hook_ctx, peer, raw, &len, SL_COAP_MAX_MSG, reply_code) != SL_OK ||
+         sl_coap_parse(m, raw, len) != SL_OK))
+        return SL_ERR_DENIED;
+#else
+    (void)eng;
+    (void)peer;
+    (void)m;
+    (void)raw;
+    (void)len;
+#endif
+    return SL_OK;
 }
 
 sl_err eng_send_raw(struct sl_engine *eng, int peer, const uint8_t *buf, size_t len)
@@ -193,16 +225,9 @@ sl_err eng_send_con(struct sl_engine *eng, int peer, uint8_t kind, uint16_t owne
 static void reply_stateless(struct sl_engine *eng, sl_sock sock, const struct sl_addr *from,
                             const struct sl_coap_msg *m, uint8_t type, uint8_t code)
 {
-    struct sl_coap_builder b;
-    size_t len;
-    if (code == SL_COAP_EMPTY) {
-        len = sl_coap_build_empty(eng->scratch, type, m->mid);
-    } else {
-        sl_coap_build_begin(&b, eng->scratch, sizeof eng->scratch, type, code, m->mid, m->token,
-                            m->tkl);
-        if (sl_coap_build_end(&b, &len) != SL_OK)
-            return;
-    }
+    /* an empty message carries no token (RFC 7252 4.1) */
+    size_t len = sl_coap_build_reply(eng->scratch, type, code, m->mid, m->token,
+                                     code == SL_COAP_EMPTY ? 0 : m->tkl);
     (void)eng->plat->send(eng->plat->ctx, sock, from, eng->scratch, len);
 }
 
@@ -241,17 +266,11 @@ static void input_ack_rst(struct sl_engine *eng, int peer, struct sl_coap_msg *m
     if (kind == SL_TX_NOTIFY) {
         obs_on_ack(eng, owner);
     } else if (kind == SL_TX_REQUEST) {
-        const struct sl_peer *p = &eng->peers[peer];
-        if (m->code != SL_COAP_EMPTY && p->hook && p->hook->unprotect) {
-            uint8_t reply_code = 0;
-            if (p->hook->unprotect(p->hook_ctx, peer, raw, &raw_len, SL_COAP_MAX_MSG,
-                                   &reply_code) != SL_OK ||
-                sl_coap_parse(m, raw, raw_len) != SL_OK) {
-                req_on_fail(eng, owner, SL_ERR_INVALID);
-                return;
-            }
-        }
-        req_on_ack(eng, owner, m);
+        uint8_t reply_code;
+        if (eng_unprotect(eng, peer, m, raw, raw_len, &reply_code) != SL_OK)
+            req_on_fail(eng, owner, SL_ERR_INVALID);
+        else
+            req_on_ack(eng, owner, m);
     }
 }
 
@@ -264,7 +283,8 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
     eng->now = now;
     if (len > SL_COAP_MAX_MSG)
         return; /* larger than any message we accept; a peer uses block-wise */
-    memcpy(raw, data, len);
+    if (data != raw)
+        memcpy(raw, data, len);
     sl_err perr = sl_coap_parse(&m, raw, len);
     if (perr == SL_ERR_INVALID) {
         /* RFC 7252 4.2/4.3: reject a malformed CON with RST, drop others */
@@ -311,35 +331,25 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
     uint8_t ack_type = m.type == SL_COAP_CON ? SL_COAP_ACK : SL_COAP_NON;
     uint16_t reply_mid = m.type == SL_COAP_CON ? m.mid : eng_next_mid(eng);
 
-    const struct sl_peer *p = &eng->peers[peer];
-    if (m.code != SL_COAP_EMPTY && p->hook && p->hook->unprotect) {
-        uint8_t reply_code = 0;
-        size_t plain_len = len;
-        if (p->hook->unprotect(p->hook_ctx, peer, raw, &plain_len, SL_COAP_MAX_MSG,
-                               &reply_code) != SL_OK ||
-            sl_coap_parse(&m, raw, plain_len) != SL_OK) {
-            if (reply_code && sl_coap_is_request(m.code)) {
-                /* security errors go back unprotected (RFC 8613 8.2) */
-                struct sl_coap_builder b;
-                size_t rlen;
-                sl_coap_build_begin(&b, d->reply, sizeof d->reply, ack_type, reply_code,
-                                    reply_mid, m.token, m.tkl);
-                if (sl_coap_build_end(&b, &rlen) == SL_OK)
-                    reply_and_cache(eng, peer, d, rlen, false);
-            }
-            return;
+    uint8_t reply_code;
+    if (eng_unprotect(eng, peer, &m, raw, len, &reply_code) != SL_OK) {
+        if (reply_code && sl_coap_is_request(m.code)) {
+            /* security errors go back unprotected (RFC 8613 8.2) */
+            reply_and_cache(eng, peer, d,
+                            sl_coap_build_reply(d->reply, ack_type, reply_code, reply_mid, m.token,
+                                                m.tkl),
+                            false);
         }
+        return;
     }
 
     if (perr == SL_ERR_TOO_LARGE) {
-        if (sl_coap_is_request(m.code)) {
-            struct sl_coap_builder b;
-            size_t rlen;
-            sl_coap_build_begin(&b, d->reply, sizeof d->reply, ack_type,
-                                SL_COAP_REQUEST_ENTITY_TOO_LARGE, reply_mid, m.token, m.tkl);
-            if (sl_coap_build_end(&b, &rlen) == SL_OK)
-                reply_and_cache(eng, peer, d, rlen, true);
-        }
+        if (sl_coap_is_request(m.code))
+            reply_and_cache(eng, peer, d,
+                            sl_coap_build_reply(d->reply, ack_type,
+                                                SL_COAP_REQUEST_ENTITY_TOO_LARGE, reply_mid,
+                                                m.token, m.tkl),
+                            true);
         return;
     }
 
@@ -357,6 +367,11 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
         size_t rlen = sl_coap_build_empty(d->reply, SL_COAP_RST, m.mid);
         reply_and_cache(eng, peer, d, rlen, false);
     }
+}
+
+uint8_t *sl_engine_rx_buffer(struct sl_engine *eng)
+{
+    return eng->rx;
 }
 
 void sl_engine_step(struct sl_engine *eng, sl_time_ms now)

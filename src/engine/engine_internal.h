@@ -24,9 +24,14 @@ sl_err eng_send_con(struct sl_engine *eng, int peer, uint8_t kind, uint16_t owne
  * with a new MID for a NON) into out. Returns its length, 0 for no reply. */
 size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *req,
                      uint8_t reply_type, uint16_t reply_mid, uint8_t *out, size_t cap);
-/* Encode one Block2 window of body[0..body_len) into a response builder. */
-sl_err serve_put_block2(struct sl_engine *eng, struct sl_coap_builder *b, const uint8_t *body,
-                        size_t body_len, uint32_t num, uint8_t szx);
+/* The rest of a response with `code` after its Observe and Location-Path
+ * options: Content-Format (unless SL_FMT_NONE), then for a 2.05 that is
+ * `sliced` the Block2 window num (of size szx) of eng->body[0..len) with
+ * Block2 (and Size2 for block 0), else the whole body; Block1 when b1 is
+ * given. SL_ERR_RANGE for a block past the end, or the builder's error. */
+sl_err serve_put_body(struct sl_engine *eng, struct sl_coap_builder *b, uint8_t code,
+                      uint16_t format, size_t len, uint32_t num, uint8_t szx, bool sliced,
+                      const struct sl_coap_block *b1);
 void serve_expire(struct sl_engine *eng, sl_time_ms now);
 sl_time_ms serve_next_deadline(const struct sl_engine *eng);
 

@@ -6,6 +6,7 @@
 
 #define DAY_MS (24ull * 3600ull * 1000ull)
 
+#if SL_CONFIG_OBSERVE_ATTRS
 static uint32_t fnv1a(const uint8_t *p, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -15,6 +16,7 @@ static uint32_t fnv1a(const uint8_t *p, size_t n)
     }
     return h;
 }
+#endif
 
 static bool paths_overlap(const struct sl_path *a, const struct sl_path *b)
 {
@@ -54,16 +56,26 @@ struct sl_observation *obs_register(struct sl_engine *eng, int peer, const struc
     o->composite = composite;
     o->format = format;
     o->seq = seq;
-    o->last_sent = o->last_con = o->last_eval = eng->now;
+    o->last_sent = o->last_con = eng->now;
+#if SL_CONFIG_OBSERVE_ATTRS
+    o->last_eval = eng->now;
+#endif
     return o;
 }
 
 static void obs_snapshot(struct sl_engine *eng, struct sl_observation *o, const uint8_t *payload,
                          size_t len)
 {
+#if SL_CONFIG_OBSERVE_ATTRS
     o->last_hash = fnv1a(payload, len);
     o->has_number = !o->composite && o->paths[0].len >= 3 &&
                     sl_dm_read_number(&eng->dm, &o->paths[0], &o->last_number) == SL_OK;
+#else
+    (void)eng;
+    (void)o;
+    (void)payload;
+    (void)len;
+#endif
 }
 
 void obs_first_sent(struct sl_engine *eng, struct sl_observation *o, const uint8_t *payload,
@@ -117,33 +129,20 @@ static void obs_attrs(const struct sl_engine *eng, const struct sl_observation *
                       struct sl_attrs *a)
 {
     const struct sl_peer *p = &eng->peers[o->peer];
-    if (o->composite)
-        memset(a, 0, sizeof *a);
-    else
+#if SL_CONFIG_OBSERVE_ATTRS
+    if (!o->composite) {
         sl_attr_store_effective(&eng->dm.attrs, &p->actor, &o->paths[0], a);
+    } else
+#endif
+    {
+        memset(a, 0, sizeof *a);
+    }
     if (!(a->set & SL_ATTR_PMIN))
         a->pmin = p->default_pmin;
     if (!(a->set & SL_ATTR_PMAX))
         a->pmax = p->default_pmax;
     if (a->pmax && a->pmax < a->pmin)
         a->pmax = 0;
-}
-
-/* gt/lt/st decide whether a change of a numeric value is worth telling. */
-static bool numeric_change_notifies(const struct sl_attrs *a, double last, double now_v)
-{
-    if (!(a->set & SL_ATTR_NUMERIC))
-        return true;
-    if ((a->set & SL_ATTR_GT) && ((last <= a->gt) != (now_v <= a->gt)))
-        return true;
-    if ((a->set & SL_ATTR_LT) && ((last < a->lt) != (now_v < a->lt)))
-        return true;
-    if (a->set & SL_ATTR_ST) {
-        double d = now_v > last ? now_v - last : last - now_v;
-        if (d >= a->st)
-            return true;
-    }
-    return false;
 }
 
 /* Encode the observed value(s) into eng->body; returns the CoAP code. */
@@ -179,19 +178,12 @@ static bool obs_notify(struct sl_engine *eng, struct sl_observation *o, sl_time_
     sl_coap_build_begin(&b, buf, sizeof eng->scratch, con ? SL_COAP_CON : SL_COAP_NON, code,
                         eng_next_mid(eng), o->token, o->tkl);
     if (code == SL_COAP_CONTENT) {
+        /* RFC 7959 3.4: a body longer than a block goes as its first block;
+         * the client GETs the rest */
         uint8_t szx = (uint8_t)sl_coap_block_szx(eng->cfg.block_size);
-        size_t block = SL_COAP_BLOCK_SIZE(szx);
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_OBSERVE, seq);
-        sl_coap_build_opt_uint(&b, SL_COAP_OPT_CONTENT_FORMAT, o->format);
-        if (body_len > block) {
-            /* RFC 7959 3.4: the first block; the client GETs the rest */
-            struct sl_coap_block b2 = { 0, true, szx };
-            sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK2, sl_coap_block_encode(&b2));
-            sl_coap_build_opt_uint(&b, SL_COAP_OPT_SIZE2, (uint32_t)body_len);
-            serve_put_block2(eng, &b, eng->body, body_len, 0, szx);
-        } else {
-            sl_coap_build_payload(&b, eng->body, body_len);
-        }
+        (void)serve_put_body(eng, &b, code, o->format, body_len, 0, szx,
+                             body_len > SL_COAP_BLOCK_SIZE(szx), NULL);
     }
     if (sl_coap_build_end(&b, &len) != SL_OK) {
         o->used = false;
@@ -223,6 +215,7 @@ static bool obs_notify(struct sl_engine *eng, struct sl_observation *o, sl_time_
 }
 
 /* epmax: poll the value and treat a different payload as a change. */
+#if SL_CONFIG_OBSERVE_ATTRS
 static void obs_poll(struct sl_engine *eng, struct sl_observation *o, const struct sl_attrs *a,
                      sl_time_ms now)
 {
@@ -233,6 +226,7 @@ static void obs_poll(struct sl_engine *eng, struct sl_observation *o, const stru
         o->changed = true;
     o->last_eval = now;
 }
+#endif
 
 void obs_step(struct sl_engine *eng, sl_time_ms now)
 {
@@ -242,20 +236,26 @@ void obs_step(struct sl_engine *eng, sl_time_ms now)
             continue;
         struct sl_attrs a;
         obs_attrs(eng, o, &a);
+#if SL_CONFIG_OBSERVE_ATTRS
         obs_poll(eng, o, &a, now);
+#endif
         bool send = a.pmax && now >= o->last_sent + a.pmax * 1000ull;
+#if SL_CONFIG_OBSERVE_ATTRS
         if (!send && o->changed && now >= o->last_sent + a.pmin * 1000ull &&
             (!(a.set & SL_ATTR_EPMIN) || now >= o->last_eval + a.epmin * 1000ull)) {
-            double v;
+            sl_attr_num v;
             if (o->has_number && (a.set & SL_ATTR_NUMERIC) &&
                 sl_dm_read_number(&eng->dm, &o->paths[0], &v) == SL_OK) {
-                send = numeric_change_notifies(&a, o->last_number, v);
+                send = sl_attrs_numeric_notifies(&a, o->last_number, v);
                 if (!send)
                     o->changed = false; /* seen, and not worth telling */
             } else {
                 send = true;
             }
         }
+#else
+        send = send || (o->changed && now >= o->last_sent + a.pmin * 1000ull);
+#endif
         if (send)
             (void)obs_notify(eng, o, now);
     }
@@ -275,15 +275,19 @@ sl_time_ms obs_next_deadline(const struct sl_engine *eng)
         obs_attrs(eng, o, &a);
         if (a.pmax && o->last_sent + a.pmax * 1000ull < next)
             next = o->last_sent + a.pmax * 1000ull;
-        if ((a.set & SL_ATTR_EPMAX) && a.epmax && o->last_eval + a.epmax * 1000ull < next)
-            next = o->last_eval + a.epmax * 1000ull;
         if (o->changed) {
             sl_time_ms t = o->last_sent + a.pmin * 1000ull;
+#if SL_CONFIG_OBSERVE_ATTRS
             if ((a.set & SL_ATTR_EPMIN) && o->last_eval + a.epmin * 1000ull > t)
                 t = o->last_eval + a.epmin * 1000ull;
+#endif
             if (t < next)
                 next = t;
         }
+#if SL_CONFIG_OBSERVE_ATTRS
+        if ((a.set & SL_ATTR_EPMAX) && a.epmax && o->last_eval + a.epmax * 1000ull < next)
+            next = o->last_eval + a.epmax * 1000ull;
+#endif
     }
     return next;
 }

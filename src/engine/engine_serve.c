@@ -9,22 +9,39 @@
 static size_t reply_code_only(const struct sl_coap_msg *req, uint8_t type, uint16_t mid,
                               uint8_t code, uint8_t *out, size_t cap)
 {
-    struct sl_coap_builder b;
-    size_t len;
-    sl_coap_build_begin(&b, out, cap, type, code, mid, req->token, req->tkl);
-    return sl_coap_build_end(&b, &len) == SL_OK ? len : 0;
+    (void)cap; /* a reply buffer holds SL_COAP_MAX_MSG bytes, far more than 12 */
+    return sl_coap_build_reply(out, type, code, mid, req->token, req->tkl);
 }
 
-sl_err serve_put_block2(struct sl_engine *eng, struct sl_coap_builder *b, const uint8_t *body,
-                        size_t body_len, uint32_t num, uint8_t szx)
+sl_err serve_put_body(struct sl_engine *eng, struct sl_coap_builder *b, uint8_t code,
+                      uint16_t format, size_t len, uint32_t num, uint8_t szx, bool sliced,
+                      const struct sl_coap_block *b1)
 {
-    (void)eng;
-    size_t size = SL_COAP_BLOCK_SIZE(szx);
-    size_t off = (size_t)num * size;
-    if (off > body_len || (off == body_len && body_len != 0))
-        return SL_ERR_RANGE;
-    size_t n = body_len - off < size ? body_len - off : size;
-    return sl_coap_build_payload(b, body + off, n);
+    size_t block = SL_COAP_BLOCK_SIZE(szx);
+    size_t off = (size_t)num * block;
+    const uint8_t *body = eng->body;
+    sliced = sliced && code == SL_COAP_CONTENT;
+    if (format != SL_FMT_NONE)
+        sl_coap_build_opt_uint(b, SL_COAP_OPT_CONTENT_FORMAT, format);
+    if (sliced) {
+        /* a block past the end (an empty body has only block 0), or a
+         * number that no longer fits the option once scaled to our size */
+        if ((off >= len && num > 0) || num > 0xFFFFFu)
+            return SL_ERR_RANGE;
+        struct sl_coap_block rb = { num, off + block < len, szx };
+        sl_coap_build_opt_uint(b, SL_COAP_OPT_BLOCK2, sl_coap_block_encode(&rb));
+    }
+    if (b1) {
+        struct sl_coap_block rb = { b1->num, false, b1->szx };
+        sl_coap_build_opt_uint(b, SL_COAP_OPT_BLOCK1, sl_coap_block_encode(&rb));
+    }
+    if (sliced) {
+        if (num == 0)
+            sl_coap_build_opt_uint(b, SL_COAP_OPT_SIZE2, (uint32_t)len);
+        body += off;
+        len = len - off < block ? len - off : block;
+    }
+    return sl_coap_build_payload(b, body, len);
 }
 
 #if SL_CONFIG_BLOCK
@@ -159,11 +176,11 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         (observe && dresp.code != SL_COAP_CONTENT)) {
         obs_cancel_token(eng, peer, req->token, req->tkl);
     } else if (observe && b2.num == 0) {
-        struct sl_path paths[SL_MAX_OBSERVE_PATHS];
+        struct sl_path paths[SL_OBS_PATHS];
         unsigned count = 1;
         paths[0] = dreq.path;
         if (dreq.op == SL_OP_OBSERVE_COMPOSITE &&
-            sl_dm_composite_paths(&dreq, paths, SL_MAX_OBSERVE_PATHS, &count) != 0)
+            sl_dm_composite_paths(&dreq, paths, SL_OBS_PATHS, &count) != 0)
             count = 0;
         if (count > 0)
             obs = obs_register(eng, peer, req, paths, (uint8_t)count,
@@ -171,8 +188,7 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         /* no room for it: still answer the read, without Observe (RFC 7641 4.1) */
     }
 
-    size_t block = SL_COAP_BLOCK_SIZE(b2.szx);
-    bool sliced = dresp.len > block || has_b2;
+    bool sliced = dresp.len > SL_COAP_BLOCK_SIZE(b2.szx) || has_b2;
     struct sl_coap_builder b;
     size_t len;
     sl_coap_build_begin(&b, out, cap, reply_type, dresp.code, reply_mid, req->token, req->tkl);
@@ -184,34 +200,17 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         if (n > 0)
             sl_coap_build_opt_split(&b, SL_COAP_OPT_LOCATION_PATH, loc, (size_t)n, '/');
     }
-    if (dresp.format != SL_FMT_NONE)
-        sl_coap_build_opt_uint(&b, SL_COAP_OPT_CONTENT_FORMAT, dresp.format);
-    if (sliced && dresp.code == SL_COAP_CONTENT) {
-        size_t off = (size_t)b2.num * block;
-        /* a block past the end (an empty body has only block 0), or a
-         * number that no longer fits the option once scaled to our size */
-        if ((off >= dresp.len && b2.num > 0) || b2.num > 0xFFFFFu) {
+    sl_err err = serve_put_body(eng, &b, dresp.code, dresp.format, dresp.len, b2.num, b2.szx,
+                                sliced, has_b1 ? &b1 : NULL);
+    if (err == SL_OK)
+        err = sl_coap_build_end(&b, &len);
+    if (err != SL_OK) {
+        if (obs || err == SL_ERR_RANGE)
             obs_cancel_token(eng, peer, req->token, req->tkl);
-            return reply_code_only(req, reply_type, reply_mid, SL_COAP_BAD_OPTION, out, cap);
-        }
-        struct sl_coap_block rb = { b2.num, off + block < dresp.len, b2.szx };
-        sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK2, sl_coap_block_encode(&rb));
-    }
-    if (has_b1) {
-        struct sl_coap_block rb = { b1.num, false, b1.szx };
-        sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK1, sl_coap_block_encode(&rb));
-    }
-    if (sliced && dresp.code == SL_COAP_CONTENT && b2.num == 0)
-        sl_coap_build_opt_uint(&b, SL_COAP_OPT_SIZE2, (uint32_t)dresp.len);
-    if (sliced && dresp.code == SL_COAP_CONTENT)
-        serve_put_block2(eng, &b, eng->body, dresp.len, b2.num, b2.szx);
-    else
-        sl_coap_build_payload(&b, eng->body, dresp.len);
-    if (sl_coap_build_end(&b, &len) != SL_OK) {
-        if (obs)
-            obs_cancel_token(eng, peer, req->token, req->tkl);
-        return reply_code_only(req, reply_type, reply_mid, SL_COAP_INTERNAL_SERVER_ERROR, out,
-                               cap);
+        return reply_code_only(req, reply_type, reply_mid,
+                               err == SL_ERR_RANGE ? SL_COAP_BAD_OPTION
+                                                   : SL_COAP_INTERNAL_SERVER_ERROR,
+                               out, cap);
     }
     if (obs)
         obs_first_sent(eng, obs, eng->body, dresp.len);

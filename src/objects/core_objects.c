@@ -31,46 +31,71 @@ static const struct sl_field server_fields[] = {
     FIELD(SL_SRV_BINDING, SL_FIELD_BYTES, struct sl_server_inst, binding, 8),
 };
 
+#if SL_CONFIG_ACL
 static const struct sl_field acl_fields[] = {
     FIELD(SL_ACO_RES_OID, SL_FIELD_INT, struct sl_acl_inst, oid, 0),
     FIELD(SL_ACO_RES_IID, SL_FIELD_INT, struct sl_acl_inst, oiid, 0),
     FIELD(SL_ACO_RES_ACL, SL_FIELD_MULTI, struct sl_acl_inst, acl, SL_MAX_ACL_ENTRIES),
     FIELD(SL_ACO_RES_OWNER, SL_FIELD_INT, struct sl_acl_inst, owner, 0),
 };
+#endif
 
 #define COUNT(a) ((uint8_t)(sizeof a / sizeof a[0]))
 
-/* A Short Server ID names one account: refuse a change that gives two
- * Security (or two Server) instances the same one. */
+/* A Short Server ID names one account: in the data model's first pass, the
+ * one a write gives instance iid must not be another instance's. */
+static sl_err ssid_free(void *ctx, const struct sl_store *s, uint16_t iid, uint16_t rid,
+                        uint16_t riid, const struct sl_value *v)
+{
+    uint16_t ssid_rid = s->obj.def->oid == SL_OID_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
+    int32_t after = -1;
+    uint16_t other;
+    (void)ctx;
+    (void)riid;
+    while (rid == ssid_rid && sl_store_next(s, after, &other) == SL_OK) {
+        after = other;
+        if (other != iid && sl_store_has(s, other, rid) && sl_store_int(s, other, rid, -1) == v->v.i)
+            return SL_ERR_CONFLICT;
+    }
+    return SL_OK;
+}
+
+/* The same over the whole object before commit, for a change to several
+ * instances (a Create of two, say). */
 static sl_err unique_ssid(void *ctx, struct sl_store *s)
 {
     uint16_t rid = s->obj.def->oid == SL_OID_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
-    int32_t a = -1;
-    uint16_t ia, ib;
-    (void)ctx;
-    while (sl_store_next(s, a, &ia) == SL_OK) {
-        a = ia;
-        int64_t x = sl_store_int(s, ia, rid, -1);
-        int32_t b = a;
-        while (x >= 0 && sl_store_next(s, b, &ib) == SL_OK) {
-            b = ib;
-            if (sl_store_int(s, ib, rid, -2) == x)
-                return SL_ERR_CONFLICT;
-        }
+    int32_t after = -1;
+    uint16_t iid;
+    struct sl_value v;
+    while (sl_store_next(s, after, &iid) == SL_OK) {
+        after = iid;
+        if (sl_store_read(s, iid, rid, SL_ID_NONE, &v) == SL_OK &&
+            ssid_free(ctx, s, iid, rid, SL_ID_NONE, &v) != SL_OK)
+            return SL_ERR_CONFLICT;
     }
     return SL_OK;
 }
 
 void sl_core_objects_init(struct sl_core_objects *co)
 {
+#if SL_CONFIG_STORE_BACKUP
+#define BACKUP(a) (a)
+#else
+#define BACKUP(a) NULL
+#endif
     sl_store_init(&co->security, &sl_def_security, security_fields, COUNT(security_fields), co->sec,
-                  sizeof co->sec[0], SL_MAX_SERVERS + 1, co->sec_backup);
+                  sizeof co->sec[0], SL_MAX_SERVERS + 1, BACKUP(co->sec_backup));
     sl_store_init(&co->server, &sl_def_server, server_fields, COUNT(server_fields), co->srv,
-                  sizeof co->srv[0], SL_MAX_SERVERS, co->srv_backup);
+                  sizeof co->srv[0], SL_MAX_SERVERS, BACKUP(co->srv_backup));
+    co->security.hooks.check = ssid_free;
     co->security.hooks.validate = unique_ssid;
+    co->server.hooks.check = ssid_free;
     co->server.hooks.validate = unique_ssid;
+#if SL_CONFIG_ACL
     sl_store_init(&co->acl, &sl_def_access_control, acl_fields, COUNT(acl_fields), co->aco,
-                  sizeof co->aco[0], SL_MAX_ACL_INSTANCES, co->aco_backup);
+                  sizeof co->aco[0], SL_MAX_ACL_INSTANCES, BACKUP(co->aco_backup));
+#endif
 }
 
 static int instance_with(const struct sl_store *s, uint16_t rid, int64_t value)
@@ -95,6 +120,7 @@ int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid)
     return instance_with(&co->server, SL_SRV_SSID, ssid);
 }
 
+#if SL_CONFIG_ACL
 static unsigned count_servers(const struct sl_core_objects *co)
 {
     unsigned n = 0;
@@ -148,3 +174,4 @@ void sl_core_acl_deleted(struct sl_core_objects *co, uint16_t oid, uint16_t iid)
     if (changed && co->acl.hooks.committed)
         co->acl.hooks.committed(co->acl.hooks.ctx, &co->acl);
 }
+#endif

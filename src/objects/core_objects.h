@@ -1,7 +1,7 @@
 /* The client's account objects as storage-backed objects: 0 Security,
- * 1 Server and 2 Access Control, with their instance layouts. Their state is
- * what must survive a restart; the client persists each store when it
- * commits (store.h). */
+ * 1 Server and 2 Access Control (with SL_CONFIG_ACL), with their instance
+ * layouts. Their state is what must survive a restart; the client persists
+ * each store when it commits (store.h). */
 #ifndef SL_OBJECTS_CORE_OBJECTS_H
 #define SL_OBJECTS_CORE_OBJECTS_H
 
@@ -37,6 +37,7 @@ struct sl_server_inst {
     SL_STORE_BYTES(8) binding;
 };
 
+#if SL_CONFIG_ACL
 struct sl_acl_inst {
     struct sl_store_hdr h;
     int64_t oid;
@@ -44,15 +45,27 @@ struct sl_acl_inst {
     SL_STORE_MULTI(SL_MAX_ACL_ENTRIES) acl;
     int64_t owner;
 };
+#endif
 
 struct sl_core_objects {
     struct sl_store security;
     struct sl_store server;
+#if SL_CONFIG_ACL
     struct sl_store acl;
+#endif
     /* one more security instance than servers: the bootstrap server's */
-    struct sl_security_inst sec[SL_MAX_SERVERS + 1], sec_backup[SL_MAX_SERVERS + 1];
-    struct sl_server_inst srv[SL_MAX_SERVERS], srv_backup[SL_MAX_SERVERS];
-    struct sl_acl_inst aco[SL_MAX_ACL_INSTANCES], aco_backup[SL_MAX_ACL_INSTANCES];
+    struct sl_security_inst sec[SL_MAX_SERVERS + 1];
+    struct sl_server_inst srv[SL_MAX_SERVERS];
+#if SL_CONFIG_ACL
+    struct sl_acl_inst aco[SL_MAX_ACL_INSTANCES];
+#endif
+#if SL_CONFIG_STORE_BACKUP
+    struct sl_security_inst sec_backup[SL_MAX_SERVERS + 1];
+    struct sl_server_inst srv_backup[SL_MAX_SERVERS];
+#if SL_CONFIG_ACL
+    struct sl_acl_inst aco_backup[SL_MAX_ACL_INSTANCES];
+#endif
+#endif
 };
 
 void sl_core_objects_init(struct sl_core_objects *co);
@@ -61,11 +74,13 @@ void sl_core_objects_init(struct sl_core_objects *co);
 int sl_core_security_of(const struct sl_core_objects *co, uint16_t ssid);
 int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid);
 
+#if SL_CONFIG_ACL
 /* Give `owner` an Access Control instance for (oid, iid) with full rights
  * when several servers exist (LwM2M Core 7.3.3: the creating server owns
  * what it creates); a no-op with a single server. */
 sl_err sl_core_acl_created(struct sl_core_objects *co, uint16_t oid, uint16_t iid, uint16_t owner);
 /* Drop the Access Control instance of a deleted object instance. */
 void sl_core_acl_deleted(struct sl_core_objects *co, uint16_t oid, uint16_t iid);
+#endif
 
 #endif

@@ -53,14 +53,19 @@ static const struct sl_field button_fields[] = {
 
 void sl_device_objects_init(struct sl_device_objects *d)
 {
-    sl_device_store_init(&d->device, d->dev, d->dev_backup);
+#if SL_CONFIG_STORE_BACKUP
+#define BACKUP(a) (a)
+#else
+#define BACKUP(a) NULL
+#endif
+    sl_device_store_init(&d->device, d->dev, BACKUP(d->dev_backup));
     sl_store_init(&d->temperature, &sl_def_temperature, temperature_fields,
                   COUNT(temperature_fields), d->temp, sizeof d->temp[0], SL_MAX_IPSO_INSTANCES,
-                  d->temp_backup);
+                  BACKUP(d->temp_backup));
     sl_store_init(&d->light, &sl_def_light_control, light_fields, COUNT(light_fields), d->lights,
-                  sizeof d->lights[0], SL_MAX_IPSO_INSTANCES, d->lights_backup);
+                  sizeof d->lights[0], SL_MAX_IPSO_INSTANCES, BACKUP(d->lights_backup));
     sl_store_init(&d->button, &sl_def_push_button, button_fields, COUNT(button_fields), d->buttons,
-                  sizeof d->buttons[0], SL_MAX_IPSO_INSTANCES, d->buttons_backup);
+                  sizeof d->buttons[0], SL_MAX_IPSO_INSTANCES, BACKUP(d->buttons_backup));
 }
 
 void sl_device_store_init(struct sl_store *s, struct sl_device_inst *inst,

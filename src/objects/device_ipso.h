@@ -6,6 +6,7 @@
 #ifndef SL_OBJECTS_DEVICE_IPSO_H
 #define SL_OBJECTS_DEVICE_IPSO_H
 
+#include "sidelink/config.h"
 #include "objects/defs.h"
 #include "objects/store.h"
 
@@ -58,10 +59,16 @@ struct sl_button_inst {
 
 struct sl_device_objects {
     struct sl_store device, temperature, light, button;
-    struct sl_device_inst dev[1], dev_backup[1];
-    struct sl_temperature_inst temp[SL_MAX_IPSO_INSTANCES], temp_backup[SL_MAX_IPSO_INSTANCES];
-    struct sl_light_inst lights[SL_MAX_IPSO_INSTANCES], lights_backup[SL_MAX_IPSO_INSTANCES];
-    struct sl_button_inst buttons[SL_MAX_IPSO_INSTANCES], buttons_backup[SL_MAX_IPSO_INSTANCES];
+    struct sl_device_inst dev[1];
+    struct sl_temperature_inst temp[SL_MAX_IPSO_INSTANCES];
+    struct sl_light_inst lights[SL_MAX_IPSO_INSTANCES];
+    struct sl_button_inst buttons[SL_MAX_IPSO_INSTANCES];
+#if SL_CONFIG_STORE_BACKUP
+    struct sl_device_inst dev_backup[1];
+    struct sl_temperature_inst temp_backup[SL_MAX_IPSO_INSTANCES];
+    struct sl_light_inst lights_backup[SL_MAX_IPSO_INSTANCES];
+    struct sl_button_inst buttons_backup[SL_MAX_IPSO_INSTANCES];
+#endif
 };
 
 /* Initialise the stores (no instances yet). */
@@ -71,7 +78,8 @@ sl_err sl_device_setup(struct sl_device_objects *d, const char *manufacturer, co
                        const char *serial, const char *firmware);
 
 /* The Device object alone, for a client without the IPSO demo objects:
- * `inst` and `backup` are one instance each. */
+ * `inst` and `backup` are one instance each (backup may be NULL: store.h
+ * says what the Device object does without one). */
 void sl_device_store_init(struct sl_store *s, struct sl_device_inst *inst,
                           struct sl_device_inst *backup);
 sl_err sl_device_store_setup(struct sl_store *s, const char *manufacturer, const char *model,

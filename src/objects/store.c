@@ -13,7 +13,7 @@ struct bytes_layout {
     uint8_t data[1]; /* cppcheck-suppress unusedStructMember ; only its offset is used */
 };
 struct multi_layout {
-    uint16_t count;
+    uint16_t count; /* cppcheck-suppress unusedStructMember ; read through multi_entries() */
     struct sl_store_entry e[1]; /* cppcheck-suppress unusedStructMember ; only its offset is used */
 };
 
@@ -104,6 +104,32 @@ bool sl_store_has(const struct sl_store *s, uint16_t iid, uint16_t rid)
     return (h->present >> k) & 1u;
 }
 
+/* Bytes of the value in the storage of the scalar field kinds (INT, BOOL,
+ * FLOAT, OBJLNK), which are also their bytes in struct sl_value's union. */
+static const uint8_t scalar_size[] = {
+    [SL_FIELD_INT] = sizeof(int64_t),
+    [SL_FIELD_BOOL] = sizeof(bool),
+    [SL_FIELD_FLOAT] = sizeof(double),
+    [SL_FIELD_OBJLNK] = sizeof(struct sl_objlnk),
+};
+
+/* Entries of MULTI storage at p, and the one of riid (NULL when absent). */
+static struct sl_store_entry *multi_entries(const uint8_t *p, uint16_t **count)
+{
+    *count = (uint16_t *)(uintptr_t)p;
+    return (struct sl_store_entry *)(uintptr_t)(p + offsetof(struct multi_layout, e));
+}
+
+static struct sl_store_entry *multi_find(const uint8_t *p, uint16_t riid)
+{
+    uint16_t *count;
+    struct sl_store_entry *e = multi_entries(p, &count);
+    for (unsigned j = 0; j < *count; j++)
+        if (e[j].id == riid)
+            return &e[j];
+    return NULL;
+}
+
 sl_err sl_store_read(const struct sl_store *s, uint16_t iid, uint16_t rid, uint16_t riid,
                      struct sl_value *out)
 {
@@ -115,47 +141,20 @@ sl_err sl_store_read(const struct sl_store *s, uint16_t iid, uint16_t rid, uint1
     const struct sl_field *f = &s->fields[k];
     const uint8_t *p = field_ptr(h, f);
     out->type = rd->type;
-    switch (f->kind) {
-    case SL_FIELD_INT: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        if (rd->type == SL_TYPE_UINT) {
-            out->v.u = (uint64_t)v;
-        } else {
-            out->v.i = v;
-        }
-        return SL_OK;
-    }
-    case SL_FIELD_BOOL:
-        memcpy(&out->v.b, p, sizeof out->v.b);
-        return SL_OK;
-    case SL_FIELD_FLOAT:
-        memcpy(&out->v.f, p, sizeof out->v.f);
-        return SL_OK;
-    case SL_FIELD_OBJLNK:
-        memcpy(&out->v.objlnk, p, sizeof out->v.objlnk);
-        return SL_OK;
-    case SL_FIELD_BYTES: {
+    if (f->kind == SL_FIELD_BYTES) {
         const struct bytes_layout *b = (const void *)p;
         out->v.bytes.ptr = p + offsetof(struct bytes_layout, data);
         out->v.bytes.len = b->len;
-        return SL_OK;
+    } else if (f->kind == SL_FIELD_MULTI) {
+        const struct sl_store_entry *e = multi_find(p, riid);
+        if (!e)
+            return SL_ERR_NOT_FOUND;
+        out->v.i = e->value;
+    } else {
+        /* an INT field read as UINT: the same bits (set() keeps them <= INT64_MAX) */
+        memcpy(&out->v, p, scalar_size[f->kind]);
     }
-    case SL_FIELD_MULTI: {
-        const struct multi_layout *m = (const void *)p;
-        for (unsigned j = 0; j < m->count; j++) {
-            const struct sl_store_entry *e =
-                (const void *)(p + offsetof(struct multi_layout, e) + j * sizeof *e);
-            if (e->id == riid) {
-                out->v.i = e->value;
-                return SL_OK;
-            }
-        }
-        return SL_ERR_NOT_FOUND;
-    }
-    default:
-        return SL_ERR_NOT_FOUND;
-    }
+    return SL_OK;
 }
 
 sl_err sl_store_set(struct sl_store *s, uint16_t iid, uint16_t rid, uint16_t riid,
@@ -167,63 +166,38 @@ sl_err sl_store_set(struct sl_store *s, uint16_t iid, uint16_t rid, uint16_t rii
     if (!h || k < 0 || !rd)
         return SL_ERR_NOT_FOUND;
     struct sl_value v;
-    sl_err err = in->type == rd->type ? SL_OK : sl_value_convert(in, rd->type, &v);
+    sl_err err = sl_value_convert(in, rd->type, &v);
     if (err != SL_OK)
         return err;
-    if (in->type == rd->type)
-        v = *in;
     const struct sl_field *f = &s->fields[k];
     uint8_t *p = field_ptr(h, f);
-    switch (f->kind) {
-    case SL_FIELD_INT: {
-        int64_t x;
-        if (v.type == SL_TYPE_UINT) {
-            if (v.v.u > INT64_MAX)
-                return SL_ERR_RANGE;
-            x = (int64_t)v.v.u;
-        } else {
-            x = v.v.i;
-        }
-        memcpy(p, &x, sizeof x);
-        break;
-    }
-    case SL_FIELD_BOOL:
-        memcpy(p, &v.v.b, sizeof v.v.b);
-        break;
-    case SL_FIELD_FLOAT:
-        memcpy(p, &v.v.f, sizeof v.v.f);
-        break;
-    case SL_FIELD_OBJLNK:
-        memcpy(p, &v.v.objlnk, sizeof v.v.objlnk);
-        break;
-    case SL_FIELD_BYTES: {
+    if (f->kind == SL_FIELD_BYTES) {
         if (v.v.bytes.len > f->cap)
             return SL_ERR_RANGE;
         uint16_t len = (uint16_t)v.v.bytes.len;
         memcpy(p, &len, sizeof len);
-        if (len)
-            memmove(p + offsetof(struct bytes_layout, data), v.v.bytes.ptr, len);
-        break;
-    }
-    case SL_FIELD_MULTI: {
-        struct multi_layout *m = (void *)p;
-        struct sl_store_entry *e0 = (void *)(p + offsetof(struct multi_layout, e));
+        /* the value may come from this very field (a part of it, at the
+         * same place or after): copying front to back is safe then too */
+        uint8_t *dst = p + offsetof(struct bytes_layout, data);
+        for (uint16_t j = 0; j < len; j++)
+            dst[j] = v.v.bytes.ptr[j];
+    } else if (f->kind == SL_FIELD_MULTI) {
         if (riid > SL_ID_MAX)
             return SL_ERR_INVALID;
-        unsigned j = 0;
-        while (j < m->count && e0[j].id != riid)
-            j++;
-        if (j == m->count) {
-            if (m->count >= f->cap)
+        struct sl_store_entry *e = multi_find(p, riid);
+        if (!e) {
+            uint16_t *count;
+            e = multi_entries(p, &count);
+            if (*count >= f->cap)
                 return SL_ERR_NOMEM;
-            m->count++;
+            e += (*count)++;
         }
-        e0[j].id = riid;
-        e0[j].value = v.v.i;
-        break;
-    }
-    default:
-        return SL_ERR_NOT_FOUND;
+        e->id = riid;
+        e->value = v.v.i;
+    } else {
+        if (v.type == SL_TYPE_UINT && v.v.u > INT64_MAX)
+            return SL_ERR_RANGE; /* beyond the int64_t storage */
+        memcpy(p, &v.v, scalar_size[f->kind]);
     }
     h->present |= 1u << k;
     return SL_OK;
@@ -281,13 +255,12 @@ static sl_err op_res_inst_next(const struct sl_obj *o, uint16_t iid, uint16_t ri
     int k = field_index(s, rid);
     if (!h || k < 0 || s->fields[k].kind != SL_FIELD_MULTI || !((h->present >> k) & 1u))
         return SL_ERR_END;
-    const uint8_t *p = field_ptr(h, &s->fields[k]);
-    const struct multi_layout *m = (const void *)p;
-    const struct sl_store_entry *e0 = (const void *)(p + offsetof(struct multi_layout, e));
+    uint16_t *count;
+    const struct sl_store_entry *e = multi_entries(field_ptr(h, &s->fields[k]), &count);
     int32_t best = -1;
-    for (unsigned j = 0; j < m->count; j++)
-        if (e0[j].id > after && (best < 0 || e0[j].id < best))
-            best = e0[j].id;
+    for (unsigned j = 0; j < *count; j++)
+        if (e[j].id > after && (best < 0 || e[j].id < best))
+            best = e[j].id;
     if (best < 0)
         return SL_ERR_END;
     *riid = (uint16_t)best;
@@ -306,6 +279,28 @@ static sl_err op_write(struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t ri
     return sl_store_set(store_of(o), iid, rid, riid, v);
 }
 
+/* What sl_store_set() would refuse, asked before anything is written. */
+static sl_err op_check(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint16_t riid,
+                       const struct sl_value *v)
+{
+    const struct sl_store *s = store_of(o);
+    int k = field_index(s, rid);
+    if (k < 0)
+        return SL_ERR_NOT_FOUND;
+    const struct sl_field *f = &s->fields[k];
+    if ((v->type == SL_TYPE_UINT && v->v.u > INT64_MAX) ||
+        (f->kind == SL_FIELD_BYTES && v->v.bytes.len > f->cap))
+        return SL_ERR_RANGE;
+    /* overwriting an entry cannot fail, adding one can (the resource is
+     * full) halfway through a request: a store without backup refuses it */
+    if (f->kind == SL_FIELD_MULTI && !s->backup) {
+        struct sl_store_hdr *h = find(s, iid);
+        if (!h || !multi_find(field_ptr(h, f), riid))
+            return SL_ERR_METHOD;
+    }
+    return s->hooks.check ? s->hooks.check(s->hooks.ctx, s, iid, rid, riid, v) : SL_OK;
+}
+
 static sl_err op_res_clear(struct sl_obj *o, uint16_t iid, uint16_t rid)
 {
     struct sl_store *s = store_of(o);
@@ -315,8 +310,9 @@ static sl_err op_res_clear(struct sl_obj *o, uint16_t iid, uint16_t rid)
         return SL_ERR_NOT_FOUND;
     h->present &= ~(1u << k);
     if (s->fields[k].kind == SL_FIELD_MULTI) {
-        struct multi_layout *m = (void *)field_ptr(h, &s->fields[k]);
-        m->count = 0;
+        uint16_t *count;
+        (void)multi_entries(field_ptr(h, &s->fields[k]), &count);
+        *count = 0;
     }
     return SL_OK;
 }
@@ -390,6 +386,7 @@ static const struct sl_obj_ops store_ops = {
     .validate = op_validate,
     .commit = op_commit,
     .rollback = op_rollback,
+    .check = op_check,
 };
 
 /* Without a backup there is nothing to restore: leave rollback out, so the
@@ -407,6 +404,7 @@ static const struct sl_obj_ops store_ops_no_rollback = {
     .begin = op_begin,
     .validate = op_validate,
     .commit = op_commit,
+    .check = op_check,
 };
 
 void sl_store_init(struct sl_store *s, const struct sl_obj_def *def, const struct sl_field *fields,

@@ -17,6 +17,17 @@
  * With a backup buffer (inst_max instances), writes are transactional:
  * begin() copies the instances, rollback() restores them. commit() calls the
  * `committed` hook, where an application persists the object.
+ *
+ * Without one, a request is all or nothing because nothing the data model's
+ * first pass admits can fail later: the store's check op refuses there what
+ * sl_store_set() would (a string over its capacity, an Unsigned beyond
+ * int64, a field it lacks) and also a new entry of a multiple resource
+ * (which could find the resource full halfway through; overwriting an
+ * entry cannot fail), and the `check` hook refuses what the `validate` hook
+ * would for a one-instance write. A Create that fails is undone by deleting
+ * what it made. So a validate hook that can fail for a write the check hook
+ * admits (one that changes several instances: a Write-Composite) needs a
+ * backup (config.h: SL_CONFIG_STORE_BACKUP 0 excludes Write-Composite).
  */
 #ifndef SL_OBJECTS_STORE_H
 #define SL_OBJECTS_STORE_H
@@ -75,7 +86,12 @@ struct sl_store_hooks {
     void *execute_ctx;
     sl_err (*execute)(void *ctx, struct sl_store *s, uint16_t iid, uint16_t rid,
                       const uint8_t *args, size_t len);
-    void *ctx; /* for validate and committed: the application's */
+    void *ctx; /* for check, validate and committed: the application's */
+    /* A value for one field (riid SL_ID_NONE for a single resource) in the
+     * data model's first pass, after the store's own checks (capacity,
+     * range): SL_OK or the error to answer with, before anything changes. */
+    sl_err (*check)(void *ctx, const struct sl_store *s, uint16_t iid, uint16_t rid,
+                    uint16_t riid, const struct sl_value *v);
     /* Whole-object consistency before commit (e.g. unique Short Server IDs). */
     sl_err (*validate)(void *ctx, struct sl_store *s);
     /* After every successful change (persist here). */

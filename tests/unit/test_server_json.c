@@ -50,18 +50,18 @@ static void device_tlv_to_json(void **state)
     struct sl_path base = P("/3/0");
     assert_int_equal(srv_decode(SL_FMT_TLV, &base, buf, (size_t)n, &recs, err, sizeof err), SL_OK);
     json_t *node = srv_json_node(&base, recs.v, recs.n);
-    /* declared resources get their types (0-3 strings, 9-10 integers, 11
-     * multiple integer, 13 time as epoch ms); 6-8 are not declared by
-     * src/objects/defs.c, so they stay opaque bytes as the rule says */
+    /* declared resources get their types (0-3 strings, 6-8 and 11 multiple
+     * integers, 9-10 integers, 13 time as epoch ms): the TS example's power
+     * sources [1, 5], voltages [3800, 5000] and currents [125, 900] */
     assert_json(node,
                 "{\"id\":0,\"kind\":\"instance\",\"resources\":["
                 "{\"id\":0,\"kind\":\"singleResource\",\"type\":\"STRING\",\"value\":\"Open Mobile Alliance\"},"
                 "{\"id\":1,\"kind\":\"singleResource\",\"type\":\"STRING\",\"value\":\"Lightweight M2M Client\"},"
                 "{\"id\":2,\"kind\":\"singleResource\",\"type\":\"STRING\",\"value\":\"345000123\"},"
                 "{\"id\":3,\"kind\":\"singleResource\",\"type\":\"STRING\",\"value\":\"1.0\"},"
-                "{\"id\":6,\"kind\":\"multiResource\",\"type\":\"OPAQUE\",\"values\":{\"0\":\"01\",\"1\":\"05\"}},"
-                "{\"id\":7,\"kind\":\"multiResource\",\"type\":\"OPAQUE\",\"values\":{\"0\":\"0ed8\",\"1\":\"1388\"}},"
-                "{\"id\":8,\"kind\":\"multiResource\",\"type\":\"OPAQUE\",\"values\":{\"0\":\"7d\",\"1\":\"0384\"}},"
+                "{\"id\":6,\"kind\":\"multiResource\",\"type\":\"INTEGER\",\"values\":{\"0\":1,\"1\":5}},"
+                "{\"id\":7,\"kind\":\"multiResource\",\"type\":\"INTEGER\",\"values\":{\"0\":3800,\"1\":5000}},"
+                "{\"id\":8,\"kind\":\"multiResource\",\"type\":\"INTEGER\",\"values\":{\"0\":125,\"1\":900}},"
                 "{\"id\":9,\"kind\":\"singleResource\",\"type\":\"INTEGER\",\"value\":100},"
                 "{\"id\":10,\"kind\":\"singleResource\",\"type\":\"INTEGER\",\"value\":15},"
                 "{\"id\":11,\"kind\":\"multiResource\",\"type\":\"INTEGER\",\"values\":{\"0\":0}},"

@@ -255,8 +255,8 @@ table() {
     echo "Sidelink footprint: engine core on ARM Cortex-M3"
     echo "  $(${cross}-gcc --version | head -n 1)"
     echo "  -mcpu=cortex-m3 -mthumb -Os -ffunction-sections -fdata-sections, newlib-nano (nosys)"
-    echo "  configuration: config/cortex-m3.h; variants: full = every option on;"
-    echo "  minimal = SL_CONFIG_SENML_CBOR=0 SL_CONFIG_LWM2M_CBOR=0 SL_CONFIG_COMPOSITE=0"
+    echo "  configuration: config/cortex-m3.h (DESIGN 7's minimal client); variants:"
+    echo "  minimal = config/cortex-m3.h as it is; full = every SL_CONFIG_ option on"
     echo "  ROM = text + data, RAM = data + bss, in bytes"
     echo
     echo "Compiled objects (before --gc-sections: every function, used or not)"
