@@ -110,28 +110,6 @@ static const struct cmd_help COMPOSITE_WRITE_HELP = {
     "Prints the device's status, e.g. CHANGED(204).\n"
     "REST: PUT /api/clients/EP/composite[?format=F][&timeout=S] with JSON as the body\n"};
 
-/* Normalises a path word; prints a usage error when it is not a path or its
- * depth is outside [min, max]. Returns the depth, or 0. */
-static int device_path(const struct cmd_help *h, const char *word, int min, int max,
-                       struct buf *out)
-{
-    int depth = args_path(word, out);
-    if (depth == 0) {
-        usage_error(h->name, "'%s' is not an LwM2M path (/OBJ[/INST[/RES[/RIID]]])", word);
-        return 0;
-    }
-    if (depth < min || depth > max) {
-        static const char *const what[] = {"", "an object", "an instance", "a resource",
-                                           "a resource instance"};
-        if (min == max)
-            usage_error(h->name, "'%s' is not %s path", word, what[min]);
-        else
-            usage_error(h->name, "'%s' is not %s to %s path", word, what[min], what[max]);
-        return 0;
-    }
-    return depth;
-}
-
 /* The last id of a normalised path ("/3/0/7" -> 7). */
 static long last_id(const char *path)
 {
@@ -165,20 +143,13 @@ int cmd_read(const struct ctl *ctl, int argc, char **argv)
 {
     const char *format = NULL;
     const struct opt opts[] = {{"format", &format, NULL}, {NULL, NULL, NULL}};
-    char **pos;
-    int n = cmd_args(&READ_HELP, argc, argv, opts, 2, 2, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
-    int code = CTL_USAGE;
-    if (device_path(&READ_HELP, pos[1], 1, 4, &path) == 0 || !cmd_format_ok(&READ_HELP, format))
-        goto out;
-    api_client_target(&target, pos[0], buf_str(&path), NULL);
-    api_device_query(ctl, &target, format);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &READ_HELP, argc, argv, opts, 2, 2, 1, 4, &format, &code))
+        return code;
+    device_target(ctl, &d, NULL, format);
     json_t *answer;
-    code = api_device(ctl, "GET", buf_str(&target), NULL, NULL, &answer);
+    code = api_device(ctl, "GET", buf_str(&d.target), NULL, NULL, &answer);
     if (code == CTL_OK && !ctl->json) {
         json_t *content = json_object_get(answer, "content");
         const char *kind = json_string_value(json_object_get(content, "kind"));
@@ -196,16 +167,13 @@ int cmd_read(const struct ctl *ctl, int argc, char **argv)
             static const char *const headers[] = {"PATH", "TYPE", "VALUE"};
             struct table t;
             table_init(&t, 3, headers);
-            out_node_rows(&t, content, buf_str(&path));
+            out_node_rows(&t, content, buf_str(&d.path));
             table_print(&t, stdout);
             table_free(&t);
         }
     }
     json_decref(answer);
-out:
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
@@ -280,75 +248,57 @@ int cmd_write(const struct ctl *ctl, int argc, char **argv)
                                {"type", &type, NULL},
                                {"partial", NULL, &partial},
                                {NULL, NULL, NULL}};
-    char **pos;
-    int n = cmd_args(&WRITE_HELP, argc, argv, opts, 3, 3, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &WRITE_HELP, argc, argv, opts, 3, 3, 2, 4, &format, &code))
+        return code;
     json_t *node = NULL;
     char *body = NULL;
-    int code = CTL_USAGE;
-    int depth = device_path(&WRITE_HELP, pos[1], 2, 4, &path);
-    if (depth == 0 || !cmd_format_ok(&WRITE_HELP, format))
-        goto out;
-    if (depth == 2) {
+    code = CTL_USAGE;
+    if (d.depth == 2) {
         if (type != NULL) {
             usage_error("write", "--type is for resource values; an instance takes a JSON node");
             goto out;
         }
-        json_t *lit = parse_literal(&WRITE_HELP, pos[2]);
+        json_t *lit = parse_literal(&WRITE_HELP, d.pos[2]);
         if (lit == NULL)
             goto out;
-        node = instance_node(&WRITE_HELP, lit, last_id(buf_str(&path)));
+        node = instance_node(&WRITE_HELP, lit, last_id(buf_str(&d.path)));
     } else {
-        node = resource_node(buf_str(&path), depth, type, pos[2]);
+        node = resource_node(buf_str(&d.path), d.depth, type, d.pos[2]);
     }
     if (node == NULL)
         goto out;
     body = value_dump(node);
-    api_client_target(&target, pos[0], buf_str(&path), NULL);
-    api_device_query(ctl, &target, format);
+    device_target(ctl, &d, NULL, format);
     if (partial)
-        api_query(&target, "replace", "false");
-    code = simple_device_op(ctl, "PUT", buf_str(&target), body, "application/json");
+        api_query(&d.target, "replace", "false");
+    code = simple_device_op(ctl, "PUT", buf_str(&d.target), body, "application/json");
 out:
     free(body);
     json_decref(node);
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
 int cmd_exec(const struct ctl *ctl, int argc, char **argv)
 {
-    char **pos;
-    int n = cmd_args(&EXEC_HELP, argc, argv, NULL, 2, -1, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target, args;
-    buf_init(&path);
-    buf_init(&target);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &EXEC_HELP, argc, argv, NULL, 2, -1, 3, 3, NULL, &code))
+        return code;
+    struct buf args;
     buf_init(&args);
-    int code = CTL_USAGE;
-    if (device_path(&EXEC_HELP, pos[1], 3, 3, &path) == 0)
-        goto out;
-    for (int i = 2; i < n; i++) {
+    for (int i = 2; i < d.n; i++) {
         if (i > 2)
             buf_putc(&args, ' ');
-        buf_puts(&args, pos[i]);
+        buf_puts(&args, d.pos[i]);
     }
-    api_client_target(&target, pos[0], buf_str(&path), NULL);
-    api_device_query(ctl, &target, NULL);
-    code = simple_device_op(ctl, "POST", buf_str(&target), n > 2 ? buf_str(&args) : NULL,
+    device_target(ctl, &d, NULL, NULL);
+    code = simple_device_op(ctl, "POST", buf_str(&d.target), d.n > 2 ? buf_str(&args) : NULL,
                             "text/plain");
-out:
-    buf_free(&path);
-    buf_free(&target);
     buf_free(&args);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
@@ -356,35 +306,28 @@ int cmd_create(const struct ctl *ctl, int argc, char **argv)
 {
     const char *format = NULL;
     const struct opt opts[] = {{"format", &format, NULL}, {NULL, NULL, NULL}};
-    char **pos;
-    int n = cmd_args(&CREATE_HELP, argc, argv, opts, 2, 3, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &CREATE_HELP, argc, argv, opts, 2, 3, 1, 2, &format, &code))
+        return code;
     json_t *node = NULL;
     char *body = NULL;
-    int code = CTL_USAGE;
-    int depth = device_path(&CREATE_HELP, pos[1], 1, 2, &path);
-    if (depth == 0 || !cmd_format_ok(&CREATE_HELP, format))
-        goto out;
-    long id = depth == 2 ? last_id(buf_str(&path)) : -1;
-    json_t *lit = n == 3 ? parse_literal(&CREATE_HELP, pos[2]) : json_array();
+    code = CTL_USAGE;
+    long id = d.depth == 2 ? last_id(buf_str(&d.path)) : -1;
+    json_t *lit = d.n == 3 ? parse_literal(&CREATE_HELP, d.pos[2]) : json_array();
     if (lit == NULL)
         goto out;
     node = instance_node(&CREATE_HELP, lit, id);
     if (node == NULL)
         goto out;
     body = value_dump(node);
-    if (depth == 2) { /* POST to the object: the instance id travels in the node */
-        path.len = (size_t)(strrchr(path.data, '/') - path.data);
-        path.data[path.len] = '\0';
+    if (d.depth == 2) { /* POST to the object: the instance id travels in the node */
+        d.path.len = (size_t)(strrchr(d.path.data, '/') - d.path.data);
+        d.path.data[d.path.len] = '\0';
     }
-    api_client_target(&target, pos[0], buf_str(&path), NULL);
-    api_device_query(ctl, &target, format);
+    device_target(ctl, &d, NULL, format);
     json_t *answer;
-    code = api_device(ctl, "POST", buf_str(&target), body, "application/json", &answer);
+    code = api_device(ctl, "POST", buf_str(&d.target), body, "application/json", &answer);
     if (code == CTL_OK && !ctl->json) {
         const char *location = json_string_value(json_object_get(answer, "location"));
         if (location != NULL)
@@ -396,30 +339,19 @@ int cmd_create(const struct ctl *ctl, int argc, char **argv)
 out:
     free(body);
     json_decref(node);
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
 int cmd_delete(const struct ctl *ctl, int argc, char **argv)
 {
-    char **pos;
-    int n = cmd_args(&DELETE_HELP, argc, argv, NULL, 2, 2, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
-    int code = CTL_USAGE;
-    if (device_path(&DELETE_HELP, pos[1], 1, 4, &path) != 0) {
-        api_client_target(&target, pos[0], buf_str(&path), NULL);
-        api_device_query(ctl, &target, NULL);
-        code = simple_device_op(ctl, "DELETE", buf_str(&target), NULL, NULL);
-    }
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &DELETE_HELP, argc, argv, NULL, 2, 2, 1, 4, NULL, &code))
+        return code;
+    device_target(ctl, &d, NULL, NULL);
+    code = simple_device_op(ctl, "DELETE", buf_str(&d.target), NULL, NULL);
+    device_words_free(&d);
     return code;
 }
 
@@ -466,20 +398,13 @@ static void print_link_text(const char *text)
 
 int cmd_discover(const struct ctl *ctl, int argc, char **argv)
 {
-    char **pos;
-    int n = cmd_args(&DISCOVER_HELP, argc, argv, NULL, 2, 2, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
-    int code = CTL_USAGE;
-    if (device_path(&DISCOVER_HELP, pos[1], 1, 3, &path) == 0)
-        goto out;
-    api_client_target(&target, pos[0], buf_str(&path), "/discover");
-    api_device_query(ctl, &target, NULL);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &DISCOVER_HELP, argc, argv, NULL, 2, 2, 1, 3, NULL, &code))
+        return code;
+    device_target(ctl, &d, "/discover", NULL);
     json_t *answer;
-    code = api_device(ctl, "GET", buf_str(&target), NULL, NULL, &answer);
+    code = api_device(ctl, "GET", buf_str(&d.target), NULL, NULL, &answer);
     if (code == CTL_OK && !ctl->json) {
         json_t *links = json_object_get(answer, "objectLinks");
         json_t *content = json_object_get(answer, "content");
@@ -497,10 +422,7 @@ int cmd_discover(const struct ctl *ctl, int argc, char **argv)
         }
     }
     json_decref(answer);
-out:
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
@@ -557,27 +479,20 @@ static bool attribute_ok(const char *word, struct buf *target)
 
 int cmd_attributes(const struct ctl *ctl, int argc, char **argv)
 {
-    char **pos;
-    int n = cmd_args(&ATTRIBUTES_HELP, argc, argv, NULL, 3, -1, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target;
-    buf_init(&path);
-    buf_init(&target);
-    int code = CTL_USAGE;
-    if (device_path(&ATTRIBUTES_HELP, pos[1], 1, 4, &path) == 0)
-        goto out;
-    api_client_target(&target, pos[0], buf_str(&path), "/attributes");
-    for (int i = 2; i < n; i++) {
-        if (!attribute_ok(pos[i], &target))
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &ATTRIBUTES_HELP, argc, argv, NULL, 3, -1, 1, 4, NULL, &code))
+        return code;
+    api_client_target(&d.target, d.pos[0], buf_str(&d.path), "/attributes");
+    code = CTL_USAGE;
+    for (int i = 2; i < d.n; i++) {
+        if (!attribute_ok(d.pos[i], &d.target))
             goto out;
     }
-    api_device_query(ctl, &target, NULL);
-    code = simple_device_op(ctl, "PUT", buf_str(&target), NULL, NULL);
+    api_device_query(ctl, &d.target, NULL);
+    code = simple_device_op(ctl, "PUT", buf_str(&d.target), NULL, NULL);
 out:
-    buf_free(&path);
-    buf_free(&target);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
@@ -598,7 +513,7 @@ int cmd_composite_read(const struct ctl *ctl, int argc, char **argv)
     for (int i = 1; i < n; i++) {
         if (i > 1)
             buf_putc(&paths, ',');
-        if (device_path(&COMPOSITE_READ_HELP, pos[i], 1, 4, &paths) == 0)
+        if (cmd_device_path(&COMPOSITE_READ_HELP, pos[i], 1, 4, &paths) == 0)
             goto out;
     }
     api_client_target(&target, pos[0], "/composite", NULL);

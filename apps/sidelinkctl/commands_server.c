@@ -193,53 +193,76 @@ static const char *cell(const struct buf *b)
     return b->len ? buf_str(b) : NULL;
 }
 
-int cmd_clients(const struct ctl *ctl, int argc, char **argv)
+/* A request whose answer matters only by its status (delete, set): prints
+ * the body with --json when there is one. */
+static int quiet_call(const struct ctl *ctl, const char *method, const char *target,
+                      const char *body)
 {
-    char **pos;
-    int n = cmd_args(&CLIENTS_HELP, argc, argv, NULL, 0, 0, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    free(pos);
     struct http_resp resp;
-    json_t *regs;
     http_resp_init(&resp);
-    int code = api_call(ctl, "GET", "/api/clients", NULL, NULL, &resp, &regs);
-    if (code == CTL_OK && ctl->json) {
+    int code = api_call(ctl, method, target, body, "application/json", &resp, NULL);
+    if (code == CTL_OK && ctl->json && resp.body.len > 0)
         api_print_body(&resp);
-    } else if (code == CTL_OK && !json_is_array(regs)) {
-        fputs("error: the server's list of clients is not a JSON array\n", stderr);
-        code = CTL_FAIL;
-    } else if (code == CTL_OK) {
-        static const char *const headers[] = {"ENDPOINT", "ADDRESS",    "LIFETIME",
-                                              "BINDING",  "REGISTERED", "OBJECTS"};
-        struct table t;
-        struct buf c[6];
-        for (size_t k = 0; k < 6; k++)
-            buf_init(&c[k]);
-        table_init(&t, 6, headers);
-        size_t i;
-        const json_t *reg;
-        json_array_foreach(regs, i, reg) {
-            member_text(reg, "endpoint", &c[0]);
-            address_text(reg, &c[1]);
-            member_text(reg, "lifetime", &c[2]);
-            binding_text(reg, &c[3]);
-            buf_reset(&c[4]);
-            out_time_value(json_object_get(reg, "registrationDate"), &c[4]);
-            objects_text(reg, &c[5]);
-            const char *row[6];
-            for (size_t k = 0; k < 6; k++)
-                row[k] = cell(&c[k]);
-            table_add(&t, row);
-        }
-        table_print(&t, stdout);
-        table_free(&t);
-        for (size_t k = 0; k < 6; k++)
-            buf_free(&c[k]);
-    }
-    json_decref(regs);
     http_resp_free(&resp);
     return code;
+}
+
+/* A list answer: --json prints it, else the rows come from row(); an answer
+ * that is no array is an error about `what`. */
+static int list_call(const struct ctl *ctl, const char *target, const char *what, size_t ncols,
+                     const char *const *headers, void (*row)(const json_t *item, struct table *t))
+{
+    struct http_resp resp;
+    json_t *list;
+    http_resp_init(&resp);
+    int code = api_call(ctl, "GET", target, NULL, NULL, &resp, &list);
+    if (code == CTL_OK && ctl->json) {
+        api_print_body(&resp);
+    } else if (code == CTL_OK && !json_is_array(list)) {
+        fprintf(stderr, "error: %s is not a JSON array\n", what);
+        code = CTL_FAIL;
+    } else if (code == CTL_OK) {
+        struct table t;
+        size_t i;
+        const json_t *item;
+        table_init(&t, ncols, headers);
+        json_array_foreach(list, i, item)
+            row(item, &t);
+        table_print(&t, stdout);
+        table_free(&t);
+    }
+    json_decref(list);
+    http_resp_free(&resp);
+    return code;
+}
+
+static void client_row(const json_t *reg, struct table *t)
+{
+    struct buf c[6];
+    for (size_t k = 0; k < 6; k++)
+        buf_init(&c[k]);
+    member_text(reg, "endpoint", &c[0]);
+    address_text(reg, &c[1]);
+    member_text(reg, "lifetime", &c[2]);
+    binding_text(reg, &c[3]);
+    out_time_value(json_object_get(reg, "registrationDate"), &c[4]);
+    objects_text(reg, &c[5]);
+    const char *row[6];
+    for (size_t k = 0; k < 6; k++)
+        row[k] = cell(&c[k]);
+    table_add(t, row);
+    for (size_t k = 0; k < 6; k++)
+        buf_free(&c[k]);
+}
+
+int cmd_clients(const struct ctl *ctl, int argc, char **argv)
+{
+    int n = cmd_options(&CLIENTS_HELP, argc, argv, NULL);
+    if (n < 0)
+        return cmd_args_exit(n);
+    static const char *const headers[] = {"ENDPOINT", "ADDRESS",    "LIFETIME",
+                                          "BINDING",  "REGISTERED", "OBJECTS"};
+    return list_call(ctl, "/api/clients", "the server's list of clients", 6, headers, client_row);
 }
 
 /* client EP: the registration as NAME VALUE lines. */
@@ -339,48 +362,6 @@ int cmd_client(const struct ctl *ctl, int argc, char **argv)
     return code;
 }
 
-/* A request whose answer matters only by its status (delete, set): prints
- * the body with --json when there is one. */
-static int quiet_call(const struct ctl *ctl, const char *method, const char *target,
-                      const char *body)
-{
-    struct http_resp resp;
-    http_resp_init(&resp);
-    int code = api_call(ctl, method, target, body, "application/json", &resp, NULL);
-    if (code == CTL_OK && ctl->json && resp.body.len > 0)
-        api_print_body(&resp);
-    http_resp_free(&resp);
-    return code;
-}
-
-/* A list answer: --json prints it, else the rows come from row(). */
-static int list_call(const struct ctl *ctl, const char *target, size_t ncols,
-                     const char *const *headers, void (*row)(const json_t *item, struct table *t))
-{
-    struct http_resp resp;
-    json_t *list;
-    http_resp_init(&resp);
-    int code = api_call(ctl, "GET", target, NULL, NULL, &resp, &list);
-    if (code == CTL_OK && ctl->json) {
-        api_print_body(&resp);
-    } else if (code == CTL_OK && !json_is_array(list)) {
-        fputs("error: the server's answer is not a JSON array\n", stderr);
-        code = CTL_FAIL;
-    } else if (code == CTL_OK) {
-        struct table t;
-        size_t i;
-        const json_t *item;
-        table_init(&t, ncols, headers);
-        json_array_foreach(list, i, item)
-            row(item, &t);
-        table_print(&t, stdout);
-        table_free(&t);
-    }
-    json_decref(list);
-    http_resp_free(&resp);
-    return code;
-}
-
 static void binding_row(const json_t *b, struct table *t)
 {
     struct buf c[4];
@@ -394,6 +375,54 @@ static void binding_row(const json_t *b, struct table *t)
     table_add(t, row);
     for (size_t k = 0; k < 4; k++)
         buf_free(&c[k]);
+}
+
+/* A collection the server holds (bindings, security): its subcommands
+ * list, one that adds (add_name) and delete ID. */
+struct collection {
+    const char *name;
+    const struct cmd_help *help, *list_help, *delete_help;
+    const char *target; /* the REST path, e.g. /api/bindings */
+    size_t ncols;
+    const char *const *headers;
+    void (*row)(const json_t *item, struct table *t);
+    const char *add_name;
+    int (*add)(const struct ctl *ctl, int argc, char **argv);
+};
+
+static int collection_command(const struct ctl *ctl, const struct collection *c, int argc,
+                              char **argv)
+{
+    const char *sub = argc > 0 ? argv[0] : "";
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        cmd_print_help(c->help);
+        return CTL_OK;
+    }
+    if (strcmp(sub, "list") == 0) {
+        int n = cmd_options(c->list_help, argc - 1, argv + 1, NULL);
+        if (n < 0)
+            return cmd_args_exit(n);
+        return list_call(ctl, c->target, "the server's answer", c->ncols, c->headers, c->row);
+    }
+    if (strcmp(sub, c->add_name) == 0)
+        return c->add(ctl, argc - 1, argv + 1);
+    if (strcmp(sub, "delete") == 0) {
+        char **pos;
+        int n = cmd_args(c->delete_help, argc - 1, argv + 1, NULL, 1, 1, &pos);
+        if (n < 0)
+            return cmd_args_exit(n);
+        struct buf target;
+        buf_init(&target);
+        buf_printf(&target, "%s/", c->target);
+        buf_url_escape(&target, pos[0], NULL);
+        int code = quiet_call(ctl, "DELETE", buf_str(&target), NULL);
+        buf_free(&target);
+        free(pos);
+        return code;
+    }
+    if (argc == 0)
+        return usage_error(c->name, "missing subcommand: list, %s or delete", c->add_name);
+    return usage_error(c->name, "unknown subcommand '%s': list, %s or delete", sub, c->add_name);
 }
 
 /* EP:/OBJ/INST/RES[/RIID], appended with the path normalised. */
@@ -455,43 +484,6 @@ static int bindings_add(const struct ctl *ctl, int argc, char **argv)
     buf_free(&target);
     free(pos);
     return code;
-}
-
-int cmd_bindings(const struct ctl *ctl, int argc, char **argv)
-{
-    const char *sub = argc > 0 ? argv[0] : "";
-    char **pos;
-    int n;
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        cmd_print_help(&BINDINGS_HELP);
-        return CTL_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        n = cmd_args(&BINDINGS_LIST_HELP, argc - 1, argv + 1, NULL, 0, 0, &pos);
-        if (n < 0)
-            return cmd_args_exit(n);
-        free(pos);
-        static const char *const headers[] = {"ID", "SOURCE", "TARGET", "VIA"};
-        return list_call(ctl, "/api/bindings", 4, headers, binding_row);
-    }
-    if (strcmp(sub, "add") == 0)
-        return bindings_add(ctl, argc - 1, argv + 1);
-    if (strcmp(sub, "delete") == 0) {
-        n = cmd_args(&BINDINGS_DELETE_HELP, argc - 1, argv + 1, NULL, 1, 1, &pos);
-        if (n < 0)
-            return cmd_args_exit(n);
-        struct buf target;
-        buf_init(&target);
-        buf_puts(&target, "/api/bindings/");
-        buf_url_escape(&target, pos[0], NULL);
-        int code = quiet_call(ctl, "DELETE", buf_str(&target), NULL);
-        buf_free(&target);
-        free(pos);
-        return code;
-    }
-    if (argc == 0)
-        return usage_error("bindings", "missing subcommand: list, add or delete");
-    return usage_error("bindings", "unknown subcommand '%s': list, add or delete", sub);
 }
 
 static void security_row(const json_t *s, struct table *t)
@@ -614,39 +606,20 @@ out:
     return code;
 }
 
+int cmd_bindings(const struct ctl *ctl, int argc, char **argv)
+{
+    static const char *const headers[] = {"ID", "SOURCE", "TARGET", "VIA"};
+    static const struct collection bindings = {
+        "bindings", &BINDINGS_HELP, &BINDINGS_LIST_HELP, &BINDINGS_DELETE_HELP,
+        "/api/bindings", 4, headers, binding_row, "add", bindings_add};
+    return collection_command(ctl, &bindings, argc, argv);
+}
+
 int cmd_security(const struct ctl *ctl, int argc, char **argv)
 {
-    const char *sub = argc > 0 ? argv[0] : "";
-    char **pos;
-    int n;
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-        cmd_print_help(&SECURITY_HELP);
-        return CTL_OK;
-    }
-    if (strcmp(sub, "list") == 0) {
-        n = cmd_args(&SECURITY_LIST_HELP, argc - 1, argv + 1, NULL, 0, 0, &pos);
-        if (n < 0)
-            return cmd_args_exit(n);
-        free(pos);
-        static const char *const headers[] = {"ENDPOINT", "MODE", "DETAILS"};
-        return list_call(ctl, "/api/security/clients", 3, headers, security_row);
-    }
-    if (strcmp(sub, "set") == 0)
-        return security_set(ctl, argc - 1, argv + 1);
-    if (strcmp(sub, "delete") == 0) {
-        n = cmd_args(&SECURITY_DELETE_HELP, argc - 1, argv + 1, NULL, 1, 1, &pos);
-        if (n < 0)
-            return cmd_args_exit(n);
-        struct buf target;
-        buf_init(&target);
-        buf_puts(&target, "/api/security/clients/");
-        buf_url_escape(&target, pos[0], NULL);
-        int code = quiet_call(ctl, "DELETE", buf_str(&target), NULL);
-        buf_free(&target);
-        free(pos);
-        return code;
-    }
-    if (argc == 0)
-        return usage_error("security", "missing subcommand: list, set or delete");
-    return usage_error("security", "unknown subcommand '%s': list, set or delete", sub);
+    static const char *const headers[] = {"ENDPOINT", "MODE", "DETAILS"};
+    static const struct collection security = {
+        "security", &SECURITY_HELP, &SECURITY_LIST_HELP, &SECURITY_DELETE_HELP,
+        "/api/security/clients", 3, headers, security_row, "set", security_set};
+    return collection_command(ctl, &security, argc, argv);
 }

@@ -50,6 +50,17 @@ static void on_stop_signal(int sig)
     errno = saved;
 }
 
+/* Sets the handler of SIGINT and SIGTERM. */
+static void stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Makes SIGINT and SIGTERM write to the stop pipe; returns its read end, or -1. */
 static int stop_begin(void)
 {
@@ -61,28 +72,49 @@ static int stop_begin(void)
         fcntl(stop_pipe[i], F_SETFD, FD_CLOEXEC);
         fcntl(stop_pipe[i], F_SETFL, O_NONBLOCK);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_signals(on_stop_signal);
     return stop_pipe[0];
 }
 
 static void stop_end(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    stop_signals(SIG_DFL);
     for (int i = 0; i < 2; i++) {
         if (stop_pipe[i] >= 0)
             close(stop_pipe[i]);
         stop_pipe[i] = -1;
     }
+}
+
+/* Follows the event stream at target with handler until a stop signal:
+ * CTL_OK. The server closing the stream or refusing it is an error, printed.
+ * *ran says whether the stream was open to its end (stopped or closed). */
+static int follow_stream(const struct ctl *ctl, const char *target,
+                         const struct http_stream_handler *handler, bool *ran)
+{
+    struct http_resp resp;
+    enum http_stream_end end = HTTP_STREAM_CLOSED;
+    http_resp_init(&resp);
+    int code = CTL_FAIL;
+    int stop_fd = stop_begin();
+    if (stop_fd >= 0) {
+        code = http_stream(ctl, target, stop_fd, handler, &resp, &end);
+        stop_end();
+    }
+    *ran = code == CTL_OK && end != HTTP_STREAM_REFUSED;
+    if (code == CTL_OK && end == HTTP_STREAM_CLOSED) {
+        fputs("error: the server closed the event stream\n", stderr);
+        code = CTL_FAIL;
+    } else if (code == CTL_OK && end == HTTP_STREAM_REFUSED) {
+        code = api_status(ctl, &resp);
+        if (code == CTL_OK) { /* a 2xx that is not 200 is no stream either */
+            fprintf(stderr, "error: the server answered HTTP %ld to the event stream\n",
+                    resp.status);
+            code = CTL_FAIL;
+        }
+    }
+    http_resp_free(&resp);
+    return code;
 }
 
 /* The endpoint an event is about: "ep", "endpoint", or its registration's. */
@@ -222,68 +254,29 @@ int cmd_observe(const struct ctl *ctl, int argc, char **argv)
 {
     const char *format = NULL;
     const struct opt opts[] = {{"format", &format, NULL}, {NULL, NULL, NULL}};
-    char **pos;
-    int n = cmd_args(&OBSERVE_HELP, argc, argv, opts, 2, 2, &pos);
-    if (n < 0)
-        return cmd_args_exit(n);
-    struct buf path, target, events;
-    buf_init(&path);
-    buf_init(&target);
+    struct device_words d;
+    int code;
+    if (!device_words(&d, &OBSERVE_HELP, argc, argv, opts, 2, 2, 1, 4, &format, &code))
+        return code;
+    device_target(ctl, &d, "/observe", format);
+    struct buf events;
     buf_init(&events);
-    int code = CTL_USAGE;
-    if (args_path(pos[1], &path) == 0) {
-        usage_error("observe", "'%s' is not an LwM2M path (/OBJ[/INST[/RES[/RIID]]])", pos[1]);
-        goto out;
-    }
-    if (!cmd_format_ok(&OBSERVE_HELP, format))
-        goto out;
-    api_client_target(&target, pos[0], buf_str(&path), "/observe");
-    api_device_query(ctl, &target, format);
-    event_target(&events, pos[0]);
+    event_target(&events, d.pos[0]);
 
     struct observe o = {
-        .ctl = ctl, .ep = pos[0], .path = buf_str(&path), .target = buf_str(&target)};
+        .ctl = ctl, .ep = d.pos[0], .path = buf_str(&d.path), .target = buf_str(&d.target)};
     sse_init(&o.sse, observe_event, &o);
     const struct http_stream_handler handler = {observe_open, observe_data, &o};
-    struct http_resp resp;
-    enum http_stream_end end = HTTP_STREAM_CLOSED;
-    http_resp_init(&resp);
-    int stop_fd = stop_begin();
-    if (stop_fd < 0) {
-        code = CTL_FAIL;
-    } else {
-        code = http_stream(ctl, buf_str(&events), stop_fd, &handler, &resp, &end);
-        stop_end();
+    bool ran;
+    code = follow_stream(ctl, buf_str(&events), &handler, &ran);
+    if (ran && o.started) { /* stopped: the cancel's code; closed: an error anyway */
+        int cancelled = observe_cancel(ctl, o.ep, o.path);
+        if (code == CTL_OK)
+            code = cancelled;
     }
-    if (code == CTL_OK) {
-        switch (end) {
-        case HTTP_STREAM_STOPPED:
-            if (o.started)
-                code = observe_cancel(ctl, pos[0], buf_str(&path));
-            break;
-        case HTTP_STREAM_CLOSED:
-            fputs("error: the server closed the event stream\n", stderr);
-            if (o.started)
-                observe_cancel(ctl, pos[0], buf_str(&path));
-            code = CTL_FAIL;
-            break;
-        case HTTP_STREAM_REFUSED:
-            code = api_status(ctl, &resp);
-            if (code == CTL_OK) { /* a 2xx that is not 200 is no stream either */
-                fprintf(stderr, "error: the server answered HTTP %ld to the event stream\n",
-                        resp.status);
-                code = CTL_FAIL;
-            }
-            break;
-        }
-    }
-    http_resp_free(&resp);
     sse_free(&o.sse);
-out:
-    buf_free(&path);
-    buf_free(&target);
     buf_free(&events);
-    free(pos);
+    device_words_free(&d);
     return code;
 }
 
@@ -358,38 +351,17 @@ int cmd_events(const struct ctl *ctl, int argc, char **argv)
 {
     const char *ep = NULL;
     const struct opt opts[] = {{"ep", &ep, NULL}, {NULL, NULL, NULL}};
-    char **pos;
-    int n = cmd_args(&EVENTS_HELP, argc, argv, opts, 0, 0, &pos);
+    int n = cmd_options(&EVENTS_HELP, argc, argv, opts);
     if (n < 0)
         return cmd_args_exit(n);
-    free(pos);
     struct buf target;
     buf_init(&target);
     event_target(&target, ep);
     struct events e = {.ctl = ctl};
     sse_init(&e.sse, events_event, &e);
     const struct http_stream_handler handler = {NULL, events_data, &e};
-    struct http_resp resp;
-    enum http_stream_end end = HTTP_STREAM_CLOSED;
-    http_resp_init(&resp);
-    int code = CTL_FAIL;
-    int stop_fd = stop_begin();
-    if (stop_fd >= 0) {
-        code = http_stream(ctl, buf_str(&target), stop_fd, &handler, &resp, &end);
-        stop_end();
-    }
-    if (code == CTL_OK && end == HTTP_STREAM_CLOSED) {
-        fputs("error: the server closed the event stream\n", stderr);
-        code = CTL_FAIL;
-    } else if (code == CTL_OK && end == HTTP_STREAM_REFUSED) {
-        code = api_status(ctl, &resp);
-        if (code == CTL_OK) {
-            fprintf(stderr, "error: the server answered HTTP %ld to the event stream\n",
-                    resp.status);
-            code = CTL_FAIL;
-        }
-    }
-    http_resp_free(&resp);
+    bool ran;
+    int code = follow_stream(ctl, buf_str(&target), &handler, &ran);
     sse_free(&e.sse);
     buf_free(&target);
     return code;
