@@ -52,6 +52,7 @@ SL_PKGS_DAEMONS=(
     libmicrohttpd-dev
     libjansson-dev
     libcurl4-openssl-dev
+    libmbedtls-dev      # DTLS 1.2 PSK, and AES-CCM + HKDF for OSCORE (DESIGN 6)
 )
 # Integration and interop tests: they drive the real programs from Python
 # (standard library only), talk HTTP with curl, and use libcoap's command
