@@ -44,7 +44,7 @@ CPPCHECK_FLAGS := --enable=warning,style,performance,portability --error-exitcod
 # (-U: cppcheck would otherwise also try config.h's "#include SL_CONFIG_FILE"
 # with the macro defined but no value.)
 
-.PHONY: help deps demo test unit fuzz fuzz-smoke size check-core check-install check-configs lint clean
+.PHONY: help deps demo demo-smoke test unit fuzz fuzz-smoke size check-core check-install check-configs lint clean
 
 help:
 	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
@@ -56,11 +56,16 @@ deps:
 demo: deps
 	bash tools/demo.sh $(DEMO_DIR)
 
+# The demo as CI runs it: the README's main command must build (a release
+# build, unlike the sanitized tests) and its presses must arrive.
+demo-smoke: deps
+	SL_DEMO_PRESSES=3 bash tools/demo.sh $(DEMO_DIR)
+
 # ---- make test -------------------------------------------------------------
 # Under test the footprint firmware must link (a plain `make size` reports a
 # link that cannot be done yet and goes on).
 test: export SL_SIZE_STRICT_LINK := 1
-test: deps unit check-core check-install check-configs size fuzz-smoke lint
+test: deps unit check-core check-install check-configs size fuzz-smoke lint demo-smoke
 	@echo
 	@echo "make test: unit tests, core header check, Cortex-M3 size build, fuzz smoke and cppcheck passed"
 	@grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' $(CTEST_LOG) | tail -n 1

@@ -382,6 +382,9 @@ int main(int argc, char **argv)
         sigset_t set;
         sigemptyset(&set);
         sigprocmask(SIG_SETMASK, &set, NULL);
+        /* the program as it was started (under a wrapper such as valgrind
+         * /proc/self/exe would be the wrapper), else the running image */
+        execvp(a->argv[0], a->argv);
         execv("/proc/self/exe", a->argv);
         sl_posix_logf(&a->log, SL_LOG_ERROR, "cannot restart: %s", strerror(errno));
         return 1;
