@@ -6,41 +6,39 @@
 
 #include "dm/acl.h"
 
-#define FIELD(rid, kind, type, member, cap) { rid, kind, (uint16_t)offsetof(type, member), cap }
 
 static const struct sl_field security_fields[] = {
-    FIELD(SL_SEC_URI, SL_FIELD_BYTES, struct sl_security_inst, uri, SL_MAX_URI_LEN),
-    FIELD(SL_SEC_BOOTSTRAP, SL_FIELD_BOOL, struct sl_security_inst, bootstrap, 0),
-    FIELD(SL_SEC_MODE, SL_FIELD_INT, struct sl_security_inst, mode, 0),
-    FIELD(SL_SEC_IDENTITY, SL_FIELD_BYTES, struct sl_security_inst, identity, SL_MAX_IDENTITY_LEN),
-    FIELD(SL_SEC_SERVER_KEY, SL_FIELD_BYTES, struct sl_security_inst, server_key, SL_MAX_KEY_LEN),
-    FIELD(SL_SEC_SECRET_KEY, SL_FIELD_BYTES, struct sl_security_inst, secret_key, SL_MAX_KEY_LEN),
-    FIELD(SL_SEC_SSID, SL_FIELD_INT, struct sl_security_inst, ssid, 0),
-    FIELD(SL_SEC_HOLD_OFF, SL_FIELD_INT, struct sl_security_inst, hold_off, 0),
-    FIELD(SL_SEC_BS_TIMEOUT, SL_FIELD_INT, struct sl_security_inst, bs_timeout, 0),
-    FIELD(SL_SEC_OSCORE, SL_FIELD_OBJLNK, struct sl_security_inst, oscore, 0),
+    SL_STORE_FIELD(SL_SEC_URI, SL_FIELD_BYTES, struct sl_security_inst, uri, SL_MAX_URI_LEN),
+    SL_STORE_FIELD(SL_SEC_BOOTSTRAP, SL_FIELD_BOOL, struct sl_security_inst, bootstrap, 0),
+    SL_STORE_FIELD(SL_SEC_MODE, SL_FIELD_INT, struct sl_security_inst, mode, 0),
+    SL_STORE_FIELD(SL_SEC_IDENTITY, SL_FIELD_BYTES, struct sl_security_inst, identity, SL_MAX_IDENTITY_LEN),
+    SL_STORE_FIELD(SL_SEC_SERVER_KEY, SL_FIELD_BYTES, struct sl_security_inst, server_key, SL_MAX_KEY_LEN),
+    SL_STORE_FIELD(SL_SEC_SECRET_KEY, SL_FIELD_BYTES, struct sl_security_inst, secret_key, SL_MAX_KEY_LEN),
+    SL_STORE_FIELD(SL_SEC_SSID, SL_FIELD_INT, struct sl_security_inst, ssid, 0),
+    SL_STORE_FIELD(SL_SEC_HOLD_OFF, SL_FIELD_INT, struct sl_security_inst, hold_off, 0),
+    SL_STORE_FIELD(SL_SEC_BS_TIMEOUT, SL_FIELD_INT, struct sl_security_inst, bs_timeout, 0),
+    SL_STORE_FIELD(SL_SEC_OSCORE, SL_FIELD_OBJLNK, struct sl_security_inst, oscore, 0),
 };
 
 static const struct sl_field server_fields[] = {
-    FIELD(SL_SRV_SSID, SL_FIELD_INT, struct sl_server_inst, ssid, 0),
-    FIELD(SL_SRV_LIFETIME, SL_FIELD_INT, struct sl_server_inst, lifetime, 0),
-    FIELD(SL_SRV_PMIN, SL_FIELD_INT, struct sl_server_inst, pmin, 0),
-    FIELD(SL_SRV_PMAX, SL_FIELD_INT, struct sl_server_inst, pmax, 0),
-    FIELD(SL_SRV_DISABLE_TIMEOUT, SL_FIELD_INT, struct sl_server_inst, disable_timeout, 0),
-    FIELD(SL_SRV_STORING, SL_FIELD_BOOL, struct sl_server_inst, storing, 0),
-    FIELD(SL_SRV_BINDING, SL_FIELD_BYTES, struct sl_server_inst, binding, 8),
+    SL_STORE_FIELD(SL_SRV_SSID, SL_FIELD_INT, struct sl_server_inst, ssid, 0),
+    SL_STORE_FIELD(SL_SRV_LIFETIME, SL_FIELD_INT, struct sl_server_inst, lifetime, 0),
+    SL_STORE_FIELD(SL_SRV_PMIN, SL_FIELD_INT, struct sl_server_inst, pmin, 0),
+    SL_STORE_FIELD(SL_SRV_PMAX, SL_FIELD_INT, struct sl_server_inst, pmax, 0),
+    SL_STORE_FIELD(SL_SRV_DISABLE_TIMEOUT, SL_FIELD_INT, struct sl_server_inst, disable_timeout, 0),
+    SL_STORE_FIELD(SL_SRV_STORING, SL_FIELD_BOOL, struct sl_server_inst, storing, 0),
+    SL_STORE_FIELD(SL_SRV_BINDING, SL_FIELD_BYTES, struct sl_server_inst, binding, 8),
 };
 
 #if SL_CONFIG_ACL
 static const struct sl_field acl_fields[] = {
-    FIELD(SL_ACO_RES_OID, SL_FIELD_INT, struct sl_acl_inst, oid, 0),
-    FIELD(SL_ACO_RES_IID, SL_FIELD_INT, struct sl_acl_inst, oiid, 0),
-    FIELD(SL_ACO_RES_ACL, SL_FIELD_MULTI, struct sl_acl_inst, acl, SL_MAX_ACL_ENTRIES),
-    FIELD(SL_ACO_RES_OWNER, SL_FIELD_INT, struct sl_acl_inst, owner, 0),
+    SL_STORE_FIELD(SL_ACO_RES_OID, SL_FIELD_INT, struct sl_acl_inst, oid, 0),
+    SL_STORE_FIELD(SL_ACO_RES_IID, SL_FIELD_INT, struct sl_acl_inst, oiid, 0),
+    SL_STORE_FIELD(SL_ACO_RES_ACL, SL_FIELD_MULTI, struct sl_acl_inst, acl, SL_MAX_ACL_ENTRIES),
+    SL_STORE_FIELD(SL_ACO_RES_OWNER, SL_FIELD_INT, struct sl_acl_inst, owner, 0),
 };
 #endif
 
-#define COUNT(a) ((uint8_t)(sizeof a / sizeof a[0]))
 
 /* A Short Server ID names one account: in the data model's first pass, the
  * one a write gives instance iid must not be another instance's. */
@@ -84,16 +82,16 @@ void sl_core_objects_init(struct sl_core_objects *co)
 #else
 #define BACKUP(a) NULL
 #endif
-    sl_store_init(&co->security, &sl_def_security, security_fields, COUNT(security_fields), co->sec,
+    sl_store_init(&co->security, &sl_def_security, security_fields, SL_STORE_FIELDS_COUNT(security_fields), co->sec,
                   sizeof co->sec[0], SL_MAX_SERVERS + 1, BACKUP(co->sec_backup));
-    sl_store_init(&co->server, &sl_def_server, server_fields, COUNT(server_fields), co->srv,
+    sl_store_init(&co->server, &sl_def_server, server_fields, SL_STORE_FIELDS_COUNT(server_fields), co->srv,
                   sizeof co->srv[0], SL_MAX_SERVERS, BACKUP(co->srv_backup));
     co->security.hooks.check = ssid_free;
     co->security.hooks.validate = unique_ssid;
     co->server.hooks.check = ssid_free;
     co->server.hooks.validate = unique_ssid;
 #if SL_CONFIG_ACL
-    sl_store_init(&co->acl, &sl_def_access_control, acl_fields, COUNT(acl_fields), co->aco,
+    sl_store_init(&co->acl, &sl_def_access_control, acl_fields, SL_STORE_FIELDS_COUNT(acl_fields), co->aco,
                   sizeof co->aco[0], SL_MAX_ACL_INSTANCES, BACKUP(co->aco_backup));
 #endif
 }

@@ -55,6 +55,11 @@ struct sl_field {
     uint16_t cap;    /* BYTES: bytes; MULTI: entries */
 };
 
+/* A field table entry: SL_STORE_FIELD(rid, SL_FIELD_INT, struct my_inst, member, 0). */
+#define SL_STORE_FIELD(rid, kind, type, member, cap)                                           \
+    { rid, kind, (uint16_t)offsetof(type, member), cap }
+#define SL_STORE_FIELDS_COUNT(table) ((uint8_t)(sizeof table / sizeof table[0]))
+
 struct sl_store_hdr {
     bool used;
     uint16_t iid;

@@ -19,41 +19,6 @@ static struct sl_value val(uint8_t type)
     return v;
 }
 
-static struct sl_value v_int(int64_t i)
-{
-    struct sl_value v = val(SL_TYPE_INT);
-    v.v.i = i;
-    return v;
-}
-
-static struct sl_value v_time(int64_t i)
-{
-    struct sl_value v = val(SL_TYPE_TIME);
-    v.v.i = i;
-    return v;
-}
-
-static struct sl_value v_uint(uint64_t u)
-{
-    struct sl_value v = val(SL_TYPE_UINT);
-    v.v.u = u;
-    return v;
-}
-
-static struct sl_value v_float(double f)
-{
-    struct sl_value v = val(SL_TYPE_FLOAT);
-    v.v.f = f;
-    return v;
-}
-
-static struct sl_value v_bool(bool b)
-{
-    struct sl_value v = val(SL_TYPE_BOOL);
-    v.v.b = b;
-    return v;
-}
-
 static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
 {
     struct sl_value v = val(type);
@@ -65,14 +30,6 @@ static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
 static struct sl_value v_str(const char *s)
 {
     return v_bytes(SL_TYPE_STRING, s, strlen(s));
-}
-
-static struct sl_value v_objlnk(uint16_t o, uint16_t i)
-{
-    struct sl_value v = val(SL_TYPE_OBJLNK);
-    v.v.objlnk.oid = o;
-    v.v.objlnk.iid = i;
-    return v;
 }
 
 static struct sl_path path(const char *s)
@@ -170,9 +127,9 @@ static void test_encode_instance(void **state)
     (void)state;
     const struct sl_record recs[] = {
         rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", v_int(3800)),
-        rec("/3/0/7/1", v_int(5000)),
-        rec("/3/0/9", v_int(100)),
+        rec("/3/0/7/0", sl_value_int(3800)),
+        rec("/3/0/7/1", sl_value_int(5000)),
+        rec("/3/0/9", sl_value_int(100)),
     };
     /* {3: {0: {0: "Open Mobile Alliance", 7: {0: 3800, 1: 5000}, 9: 100}}} */
     roundtrip("/3/0", recs, 4,
@@ -189,11 +146,11 @@ static void test_encode_composite(void **state)
 {
     (void)state;
     const struct sl_record recs[] = {
-        rec("/1/0/1", v_int(300)),
+        rec("/1/0/1", sl_value_int(300)),
         rec("/3/0/0", v_str("x")),
         rec("/3/1/0", val(SL_TYPE_NONE)),
         rec("/5", val(SL_TYPE_NONE)),
-        rec("/6/0", v_int(1)),
+        rec("/6/0", sl_value_int(1)),
     };
     /* {1: {0: {1: 300}}, 3: {0: {0: "x"}, 1: {0: null}}, 5: null, 6: {0: 1}} */
     roundtrip("/", recs, 5,
@@ -211,19 +168,19 @@ static void test_encode_types(void **state)
     (void)state;
     static const uint8_t opaque[2] = { 1, 2 };
     const struct sl_record recs[] = {
-        rec("/9/0/0", v_int(-1)),
-        rec("/9/0/1", v_uint(UINT64_MAX)),
-        rec("/9/0/2", v_float(1.1)),
-        rec("/9/0/3", v_float(-0.0)),
-        rec("/9/0/4", v_float(1.5)),
-        rec("/9/0/5", v_bool(false)),
+        rec("/9/0/0", sl_value_int(-1)),
+        rec("/9/0/1", sl_value_uint(UINT64_MAX)),
+        rec("/9/0/2", sl_value_float(1.1)),
+        rec("/9/0/3", sl_value_float(-0.0)),
+        rec("/9/0/4", sl_value_float(1.5)),
+        rec("/9/0/5", sl_value_bool(false)),
         rec("/9/0/6", v_str("s")),
         rec("/9/0/7", v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
-        rec("/9/0/8", v_objlnk(3, 65535)),
+        rec("/9/0/8", sl_value_objlnk(3, 65535)),
         rec("/9/0/9", v_bytes(SL_TYPE_CORELNK, "</1>", 4)),
-        rec("/9/0/10", v_time(1367491215)),
+        rec("/9/0/10", sl_value_time(1367491215)),
         rec("/9/0/11", val(SL_TYPE_NONE)),
-        rec("/9/0/12", v_int(INT64_MIN)),
+        rec("/9/0/12", sl_value_int(INT64_MIN)),
     };
     const char *hex = "a1 09 a1 00 ad"
                       " 00 20"
@@ -247,7 +204,7 @@ static void test_encode_types(void **state)
     memcpy(back, recs, sizeof back);
     back[8].value = v_str("3:65535");
     back[9].value = v_str("</1>");
-    back[10].value = v_int(1367491215);
+    back[10].value = sl_value_int(1367491215);
     expect_decode("/9", hex, back, 13, SL_ERR_END);
 }
 
@@ -259,11 +216,11 @@ static void test_encode_many(void **state)
     static struct sl_record recs[330];
     for (int k = 0; k < 300; k++) {
         recs[k].path = sl_path_make(3, 3303, 0, (uint16_t)k, 0);
-        recs[k].value = v_int(k);
+        recs[k].value = sl_value_int(k);
     }
     for (int k = 0; k < 30; k++) {
         recs[300 + k].path = sl_path_make(3, 3304, (uint16_t)k, 1, 0);
-        recs[300 + k].value = v_float(0.5 * k);
+        recs[300 + k].value = sl_value_float(0.5 * k);
     }
     uint8_t *out = malloc(8192);
     size_t len = encode("/", recs, 330, out, 8192);
@@ -298,16 +255,16 @@ static void test_encode_errors(void **state)
 
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_lwm2m_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/", v_int(1));
+    r = rec("/", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* root value */
-    r = rec("/3/0/1", v_int(1));
+    r = rec("/3/0/1", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* duplicate */
-    r = rec("/3/0/0", v_int(1));
+    r = rec("/3/0/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* out of order */
-    r = rec("/3/0", v_int(1));
+    r = rec("/3/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* parent after child */
-    r = rec("/3/0/1/0", v_int(1));
+    r = rec("/3/0/1/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* below a value */
     /* a type error after maps were closed and opened: rolled back whole */
     size_t before = w.len;
@@ -316,9 +273,9 @@ static void test_encode_errors(void **state)
     assert_int_equal(w.len, before);
     r = rec("/3/0/2", val(SL_TYPE_RAW_TEXT));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_TYPE);
-    r = rec("/3/0/2", v_int(2));
+    r = rec("/3/0/2", sl_value_int(2));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
-    r = rec("/3/1/0", v_int(3));
+    r = rec("/3/1/0", sl_value_int(3));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_OK);
     assert_hex_equal("a1 03 a2 00 a2 01 01 02 02 01 a1 00 03", out, w.len);
@@ -329,12 +286,12 @@ static void test_encode_errors(void **state)
     base = path("/3/0");
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_lwm2m_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/3/1/0", v_int(1));
+    r = rec("/3/1/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
     r = rec("/3", val(SL_TYPE_NONE));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
     /* an ID the format cannot carry */
-    r = rec("/3/0/1", v_int(1));
+    r = rec("/3/0/1", sl_value_int(1));
     r.path.id[2] = 65535;
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
     assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_OK);
@@ -352,14 +309,14 @@ static void test_encode_overflow_every_size(void **state)
     (void)state;
     static const uint8_t blob[24] = { 7 };
     const struct sl_record recs[] = {
-        rec("/1/0/1", v_int(86400)),
+        rec("/1/0/1", sl_value_int(86400)),
         rec("/1/0/7", v_str("U")),
         rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", v_int(3800)),
-        rec("/3/0/7/1", v_float(1.1)),
+        rec("/3/0/7/0", sl_value_int(3800)),
+        rec("/3/0/7/1", sl_value_float(1.1)),
         rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
         rec("/3/1", val(SL_TYPE_NONE)),
-        rec("/4/0/0/0", v_objlnk(1, 2)),
+        rec("/4/0/0/0", sl_value_objlnk(1, 2)),
     };
     const size_t n = sizeof recs / sizeof recs[0];
     uint8_t full[512];
@@ -417,8 +374,8 @@ static void test_encode_overflow_every_size(void **state)
 static void test_decode_key_forms(void **state)
 {
     (void)state;
-    const struct sl_record one[] = { rec("/3/0/1", v_int(42)) };
-    const struct sl_record two[] = { rec("/3/0/1", v_int(42)), rec("/3/0/2", v_int(21)) };
+    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(42)) };
+    const struct sl_record two[] = { rec("/3/0/1", sl_value_int(42)), rec("/3/0/2", sl_value_int(21)) };
     /* {[3, 0, 1]: 42} */
     expect_decode("/", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     /* {3: {0: {1: 42}}} */
@@ -437,22 +394,22 @@ static void test_decode_key_forms(void **state)
     expect_decode("/", "b9 0001 19 0003 b8 01 19 0000 ba 00000001 01 18 2a", one, 1, SL_ERR_END);
 
     /* resource instances, four levels either way */
-    const struct sl_record ri[] = { rec("/3/0/7/1", v_int(1)), rec("/3/0/7/2", v_int(2)) };
+    const struct sl_record ri[] = { rec("/3/0/7/1", sl_value_int(1)), rec("/3/0/7/2", sl_value_int(2)) };
     expect_decode("/", "a1 03 a1 00 a1 07 a2 01 01 02 02", ri, 2, SL_ERR_END);
     expect_decode("/", "a2 84 03 00 07 01 01 83 03 00 07 a1 02 02", ri, 2, SL_ERR_END);
     expect_decode("/", "a2 82 03 00 a1 82 07 01 01 84 03 00 07 02 02", ri, 2, SL_ERR_END);
 
     /* any order; duplicates are the data model's business */
-    const struct sl_record rev[] = { rec("/3/0/2", v_int(21)), rec("/3/0/1", v_int(42)),
-                                     rec("/3/0/2", v_int(21)) };
+    const struct sl_record rev[] = { rec("/3/0/2", sl_value_int(21)), rec("/3/0/1", sl_value_int(42)),
+                                     rec("/3/0/2", sl_value_int(21)) };
     expect_decode("/", "a3 83 03 00 02 15 83 03 00 01 18 2a 83 03 00 02 15", rev, 3, SL_ERR_END);
 
     /* null, Time (tag 1), an object-level value, the largest ID */
     const struct sl_record misc[] = {
         rec("/3/0", val(SL_TYPE_NONE)),
-        rec("/3/1/13", v_time(1367491215)),
-        rec("/3/1/14", v_time(-1)),
-        rec("/65534", v_int(1)),
+        rec("/3/1/13", sl_value_time(1367491215)),
+        rec("/3/1/14", sl_value_time(-1)),
+        rec("/65534", sl_value_int(1)),
     };
     expect_decode("/",
                   "a2 03 a2 00 f6 01 a2 0d c1 1a 5182428f 0e c1 20 19 fffe 01",
@@ -462,14 +419,14 @@ static void test_decode_key_forms(void **state)
     expect_decode("/", "a0", NULL, 0, SL_ERR_END);
     expect_decode("/", "a1 03 a0", NULL, 0, SL_ERR_END);
     expect_decode("/", "a2 03 a1 00 a0 84 01 02 03 04 a0", NULL, 0, SL_ERR_END);
-    const struct sl_record after[] = { rec("/4/0/1", v_int(1)) };
+    const struct sl_record after[] = { rec("/4/0/1", sl_value_int(1)) };
     expect_decode("/", "a2 03 a1 00 a0 04 a1 00 a1 01 01", after, 1, SL_ERR_END);
 }
 
 static void test_decode_base(void **state)
 {
     (void)state;
-    const struct sl_record one[] = { rec("/3/0/1", v_int(42)) };
+    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(42)) };
     expect_decode("/3", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     expect_decode("/3/0", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     expect_decode("/3/0/1", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
@@ -544,7 +501,7 @@ static void test_decode_errors(void **state)
         expect_error("/", cases[k].hex, cases[k].err);
 
     /* errors after good records, and they stick */
-    const struct sl_record one[] = { rec("/3/0/1", v_int(1)) };
+    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(1)) };
     expect_decode("/", "a1 83 03 00 01 01 00", one, 1, SL_ERR_INVALID);   /* trailing */
     expect_decode("/", "a2 83 03 00 01 01 83 03", one, 1, SL_ERR_INVALID); /* cut */
     expect_decode("/", "a2 83 03 00 01 01 61 78 01", one, 1, SL_ERR_INVALID);

@@ -19,34 +19,6 @@ static struct sl_value val(uint8_t type)
     return v;
 }
 
-static struct sl_value v_int(int64_t i)
-{
-    struct sl_value v = val(SL_TYPE_INT);
-    v.v.i = i;
-    return v;
-}
-
-static struct sl_value v_uint(uint64_t u)
-{
-    struct sl_value v = val(SL_TYPE_UINT);
-    v.v.u = u;
-    return v;
-}
-
-static struct sl_value v_float(double f)
-{
-    struct sl_value v = val(SL_TYPE_FLOAT);
-    v.v.f = f;
-    return v;
-}
-
-static struct sl_value v_bool(bool b)
-{
-    struct sl_value v = val(SL_TYPE_BOOL);
-    v.v.b = b;
-    return v;
-}
-
 static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
 {
     struct sl_value v = val(type);
@@ -58,14 +30,6 @@ static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
 static struct sl_value v_str(const char *s)
 {
     return v_bytes(SL_TYPE_STRING, s, strlen(s));
-}
-
-static struct sl_value v_objlnk(uint16_t o, uint16_t i)
-{
-    struct sl_value v = val(SL_TYPE_OBJLNK);
-    v.v.objlnk.oid = o;
-    v.v.objlnk.iid = i;
-    return v;
 }
 
 static struct sl_path path(const char *s)
@@ -286,14 +250,14 @@ static void test_encode_lwm2m_instance(void **state)
     static const uint8_t opaque[2] = { 0x01, 0x02 };
     const struct sl_record recs[] = {
         rec("/3/0/1", v_str("abc")),
-        rec("/3/0/7/0", v_int(3800)),
-        rec("/3/0/7/1", v_int(-5000)),
-        rec("/3/0/9", v_float(1.5)),
-        rec("/3/0/10", v_float(1.1)),
-        rec("/3/0/11", v_bool(true)),
+        rec("/3/0/7/0", sl_value_int(3800)),
+        rec("/3/0/7/1", sl_value_int(-5000)),
+        rec("/3/0/9", sl_value_float(1.5)),
+        rec("/3/0/10", sl_value_float(1.1)),
+        rec("/3/0/11", sl_value_bool(true)),
         rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
-        rec("/3/0/23", v_objlnk(3, 0)),
-        rec("/3/0/30", v_uint(UINT64_MAX)),
+        rec("/3/0/23", sl_value_objlnk(3, 0)),
+        rec("/3/0/30", sl_value_uint(UINT64_MAX)),
     };
     roundtrip("/3/0", recs, 9,
               "89"
@@ -318,7 +282,7 @@ static void test_encode_lwm2m_instance(void **state)
     assert_hex_equal("82 a3 21 65 2f332f302f 00 62 3133 02 1a 5182428f"
                      " a2 00 62 3939 03 66 3c2f332f303e",
                      out, len);
-    const struct sl_record back[] = { rec("/3/0/13", v_int(1367491215)),
+    const struct sl_record back[] = { rec("/3/0/13", sl_value_int(1367491215)),
                                       rec("/3/0/99", v_str("</3/0>")) };
     expect_decode("/3/0", "82 a3 21 65 2f332f302f 00 62 3133 02 1a 5182428f"
                           " a2 00 62 3939 03 66 3c2f332f303e",
@@ -330,7 +294,7 @@ static void test_encode_root_and_none(void **state)
     (void)state;
     /* root base: no bn, absolute names; NONE: a name only (Read-Composite) */
     const struct sl_record recs[] = {
-        rec("/1/0/1", v_int(86400)),
+        rec("/1/0/1", sl_value_int(86400)),
         rec("/3/0", val(SL_TYPE_NONE)),
         rec("/5", val(SL_TYPE_NONE)),
     };
@@ -353,10 +317,10 @@ static void test_encode_base_is_record(void **state)
     roundtrip("/3/0/1", one, 1, "81 a2 21 66 2f332f302f31 03 61 78");
     /* the base first, then below it: "/0"-style names */
     const struct sl_record two[] = { rec("/3/0/7", val(SL_TYPE_NONE)),
-                                     rec("/3/0/7/0", v_int(1)) };
+                                     rec("/3/0/7/0", sl_value_int(1)) };
     roundtrip("/3/0/7", two, 2, "82 a1 21 66 2f332f302f37 a2 00 62 2f30 02 01");
     /* a record equal to the base later on ("/3/0/" + nothing) */
-    const struct sl_record late[] = { rec("/3/0/1", v_int(1)), rec("/3/0", v_int(2)) };
+    const struct sl_record late[] = { rec("/3/0/1", sl_value_int(1)), rec("/3/0", sl_value_int(2)) };
     roundtrip("/3/0", late, 2, "82 a3 21 65 2f332f302f 00 61 31 02 01 a1 02 02");
 }
 
@@ -367,7 +331,7 @@ static void test_encode_many_records(void **state)
     struct sl_record recs[300];
     for (int k = 0; k < 300; k++) {
         recs[k].path = sl_path_make(3, 3303, (uint16_t)k, 5700, 0);
-        recs[k].value = v_float(k * 0.5);
+        recs[k].value = sl_value_float(k * 0.5);
     }
     uint8_t *out = malloc(16384);
     size_t len = encode("/3303", recs, 300, out, 16384);
@@ -397,9 +361,9 @@ static void test_encode_errors(void **state)
 
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_senml_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/4/0/1", v_int(1));
+    r = rec("/4/0/1", sl_value_int(1));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* outside */
-    r = rec("/3", v_int(1));
+    r = rec("/3", sl_value_int(1));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* above */
     r = rec("/3/0/1", val(SL_TYPE_RAW_TLV));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_TYPE);
@@ -407,7 +371,7 @@ static void test_encode_errors(void **state)
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_TYPE);
     assert_int_equal(w.len, SL_CBOR_HEAD_RESERVE); /* nothing written */
     /* a failed record does not disturb bn: the next one still carries it */
-    r = rec("/3/0/1", v_int(7));
+    r = rec("/3/0/1", sl_value_int(7));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_senml_cbor_enc_end(&e), SL_OK);
     assert_hex_equal("81 a3 21 65 2f332f302f 00 61 31 02 07", out, w.len);
@@ -427,10 +391,10 @@ static void test_encode_overflow_every_size(void **state)
     static const uint8_t blob[20] = { 9 };
     const struct sl_record recs[] = {
         rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", v_int(3800)),
-        rec("/3/0/9", v_float(1.1)),
+        rec("/3/0/7/0", sl_value_int(3800)),
+        rec("/3/0/9", sl_value_float(1.1)),
         rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
-        rec("/3/0/23", v_objlnk(65535, 65535)),
+        rec("/3/0/23", sl_value_objlnk(65535, 65535)),
         rec("/3/0/24", val(SL_TYPE_NONE)),
     };
     const size_t n = sizeof recs / sizeof recs[0];
@@ -483,7 +447,7 @@ static void test_decode_names(void **state)
 {
     (void)state;
     /* relative names under bn */
-    const struct sl_record a[] = { rec("/3/0/1", v_int(1)), rec("/3/0/7/0", v_int(2)) };
+    const struct sl_record a[] = { rec("/3/0/1", sl_value_int(1)), rec("/3/0/7/0", sl_value_int(2)) };
     expect_decode("/3/0", "82 a3 21 65 2f332f302f 00 61 31 02 01 a2 00 63 372f30 02 02", a, 2,
                   SL_ERR_END);
     /* absolute names, no bn */
@@ -494,8 +458,8 @@ static void test_decode_names(void **state)
                   2, SL_ERR_END);
     /* bn changes mid-pack and persists */
     const struct sl_record b[] = {
-        rec("/3/0/1", v_int(1)), rec("/3/0/2", v_int(2)),
-        rec("/4/0/0", v_str("x")), rec("/4/0/1", v_bool(true)),
+        rec("/3/0/1", sl_value_int(1)), rec("/3/0/2", sl_value_int(2)),
+        rec("/4/0/0", v_str("x")), rec("/4/0/1", sl_value_bool(true)),
     };
     expect_decode("/",
                   "84 a3 21 65 2f332f302f 00 61 31 02 01"
@@ -504,7 +468,7 @@ static void test_decode_names(void **state)
                   " a2 00 61 31 04 f5",
                   b, 4, SL_ERR_END);
     /* bn alone names the record; a trailing "/" is dropped */
-    const struct sl_record c[] = { rec("/3/0/1", v_int(5)), rec("/3/0", val(SL_TYPE_NONE)),
+    const struct sl_record c[] = { rec("/3/0/1", sl_value_int(5)), rec("/3/0", val(SL_TYPE_NONE)),
                                    rec("/", val(SL_TYPE_NONE)) };
     expect_decode("/", "83 a2 21 66 2f332f302f31 02 05 a1 21 65 2f332f302f a2 21 60 00 61 2f", c,
                   3, SL_ERR_END);
@@ -524,16 +488,16 @@ static void test_decode_values(void **state)
     (void)state;
     static const uint8_t opaque[3] = { 0xde, 0xad, 0x00 };
     const struct sl_record a[] = {
-        rec("/1/2/3", v_int(-1)),
-        rec("/1/2/3", v_int(INT64_MIN)),
-        rec("/1/2/3", v_int(INT64_MAX)),
-        rec("/1/2/3", v_uint(0x8000000000000000ull)),
-        rec("/1/2/3", v_float(-0.0)),
-        rec("/1/2/3", v_float(100000.0)),
-        rec("/1/2/3", v_bool(false)),
+        rec("/1/2/3", sl_value_int(-1)),
+        rec("/1/2/3", sl_value_int(INT64_MIN)),
+        rec("/1/2/3", sl_value_int(INT64_MAX)),
+        rec("/1/2/3", sl_value_uint(0x8000000000000000ull)),
+        rec("/1/2/3", sl_value_float(-0.0)),
+        rec("/1/2/3", sl_value_float(100000.0)),
+        rec("/1/2/3", sl_value_bool(false)),
         rec("/1/2/3", v_bytes(SL_TYPE_OPAQUE, opaque, 3)),
         rec("/1/2/3", v_bytes(SL_TYPE_STRING, "", 0)),
-        rec("/1/2/3", v_objlnk(0, 65535)),
+        rec("/1/2/3", sl_value_objlnk(0, 65535)),
         rec("/1/2/3", val(SL_TYPE_NONE)),
     };
     expect_decode("/1/2/3",
@@ -557,7 +521,7 @@ static void test_decode_values(void **state)
 static void test_decode_ignored_fields(void **state)
 {
     (void)state;
-    const struct sl_record a[] = { rec("/1/2/3", v_int(1)), rec("/1/2/3", v_int(2)) };
+    const struct sl_record a[] = { rec("/1/2/3", sl_value_int(1)), rec("/1/2/3", sl_value_int(2)) };
     /* t, bt, u, bu, ut, s, bs, bver 10, bv 0 are checked and ignored */
     expect_decode("/",
                   "82 ab 21 66 2f312f322f33 22 fb 41d303a15b001062 23 61 41 20 0a"
@@ -645,7 +609,7 @@ static void test_decode_errors(void **state)
         expect_error("/", cases[k].hex, cases[k].err);
 
     /* bv 0 is harmless; a non-numeric value under a bv is unaffected */
-    const struct sl_record a[] = { rec("/3", v_int(1)), rec("/3", v_str("x")) };
+    const struct sl_record a[] = { rec("/3", sl_value_int(1)), rec("/3", v_str("x")) };
     expect_decode("/", "82 a3 00 62 2f33 24 00 02 01 a2 00 62 2f33 03 61 78", a, 2, SL_ERR_END);
     expect_decode("/", "82 a3 00 62 2f33 24 01 03 61 78", a + 1, 1, SL_ERR_INVALID);
     /* a bv in effect from an earlier record still counts */
@@ -673,7 +637,7 @@ static void test_decode_name_lengths(void **state)
         expect_error("/", hex, SL_ERR_INVALID);
     }
     /* the longest real name */
-    const struct sl_record a[] = { rec("/65534/65534/65534/65534", v_int(0)) };
+    const struct sl_record a[] = { rec("/65534/65534/65534/65534", sl_value_int(0)) };
     expect_decode("/",
                   "81 a3 21 6c 2f36353533342f3635353334 00 6c 2f36353533342f3635353334 02 00",
                   a, 1, SL_ERR_END);
