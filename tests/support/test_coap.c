@@ -2,6 +2,8 @@
 
 #include "test_util.h"
 
+#include "dm/dm.h"
+
 #include <string.h>
 
 size_t tc_build(const struct tc_req *r, uint8_t *buf, size_t cap)
@@ -37,4 +39,18 @@ void tc_msg(const struct tc_req *r, uint8_t *buf, size_t cap, struct sl_coap_msg
 {
     size_t len = tc_build(r, buf, cap);
     assert_int_equal(sl_coap_parse(m, buf, len), SL_OK);
+}
+
+uint8_t tc_dm_run(struct sl_dm *dm, struct tc_req r, const struct sl_actor *who, uint8_t *msgbuf,
+                  size_t msgcap, uint8_t *out, size_t outcap, struct sl_dm_resp *resp)
+{
+    struct sl_coap_msg m;
+    struct sl_dm_req req;
+    tc_msg(&r, msgbuf, msgcap, &m);
+    uint8_t code = sl_dm_req_from_coap(dm, &m, &req);
+    if (code)
+        return code;
+    req.actor = *who;
+    sl_dm_handle(dm, &req, out, outcap, resp);
+    return resp->code;
 }

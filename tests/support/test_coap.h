@@ -29,4 +29,14 @@ size_t tc_build(const struct tc_req *r, uint8_t *buf, size_t cap);
 /* Build and parse; the message points into buf. */
 void tc_msg(const struct tc_req *r, uint8_t *buf, size_t cap, struct sl_coap_msg *m);
 
+/* Run one request through a data model as `who`, the way the engine does:
+ * map it to an operation, then handle it. Returns the response code; the
+ * answer's payload goes to out, its details to *resp. msgbuf holds the
+ * built request. */
+struct sl_dm;
+struct sl_dm_resp;
+struct sl_actor;
+uint8_t tc_dm_run(struct sl_dm *dm, struct tc_req r, const struct sl_actor *who, uint8_t *msgbuf,
+                  size_t msgcap, uint8_t *out, size_t outcap, struct sl_dm_resp *resp);
+
 #endif

@@ -670,17 +670,8 @@ static int core_setup(void **state)
 
 static uint8_t run(struct cfx *f, struct tc_req r, const struct sl_actor *who)
 {
-    struct sl_coap_msg m;
-    struct sl_dm_req req;
-    if (r.code == 0)
-        r.code = SL_COAP_GET;
-    tc_msg(&r, f->msgbuf, sizeof f->msgbuf, &m);
-    uint8_t code = sl_dm_req_from_coap(&f->dm, &m, &req);
-    if (code)
-        return code;
-    req.actor = *who;
-    sl_dm_handle(&f->dm, &req, f->out, sizeof f->out, &f->resp);
-    return f->resp.code;
+    return tc_dm_run(&f->dm, r, who, f->msgbuf, sizeof f->msgbuf, f->out, sizeof f->out,
+                     &f->resp);
 }
 
 static void assert_payload(struct cfx *f, const char *text)
