@@ -932,7 +932,9 @@ class TestObserve(CtlTest):
         self.assertEqual(self.srv.requests[0].query, {"ep": "dev1"})
         self.assertEqual(self.srv.requests[0].headers.get("Accept"), "text/event-stream")
         self.assertEqual(self.srv.requests[1].query, {"format": "tlv"})
-        # other endpoints, other paths and other events are not ours
+        # other endpoints, other paths and other events are not ours (the
+        # fake server's stream queue may lag its request log under load)
+        self.srv.wait_stream()
         self.srv.push_event("NOTIFICATION", notification("dev2", "/3303/0/5700", temp_node(1.0)))
         self.srv.push_event("NOTIFICATION", notification("dev1", "/3303/1/5700", temp_node(2.0)))
         self.srv.push_event("UPDATED", {"registration": REG1, "update": {}})
@@ -973,6 +975,7 @@ class TestObserve(CtlTest):
         out = LineReader(proc.stdout)
         self.assertEqual(json.loads(out.line()), answer)
         event = notification("dev1", "/3303/0/5700", temp_node(22.5))
+        self.srv.wait_stream()
         self.srv.push_event("NOTIFICATION", event)
         self.assertEqual(json.loads(out.line()), event)
         proc.send_signal(signal.SIGINT)
