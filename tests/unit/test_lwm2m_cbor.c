@@ -1,5 +1,6 @@
 /* LwM2M CBOR (11544): encoder output, every key form the decoder accepts,
  * every error path, truncation, output overflow. */
+#include "test_records.h"
 #include "test_util.h"
 
 #include <stdbool.h>
@@ -9,115 +10,28 @@
 
 #include "codec/lwm2m_cbor.h"
 
-/* ---- helpers ---- */
-
-static struct sl_value val(uint8_t type)
-{
-    struct sl_value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    return v;
-}
-
-static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
-{
-    struct sl_value v = val(type);
-    v.v.bytes.ptr = p;
-    v.v.bytes.len = len;
-    return v;
-}
-
-static struct sl_value v_str(const char *s)
-{
-    return v_bytes(SL_TYPE_STRING, s, strlen(s));
-}
-
-static struct sl_path path(const char *s)
-{
-    struct sl_path p;
-    assert_int_equal(sl_path_parse(s, strlen(s), &p), SL_OK);
-    return p;
-}
-
-static struct sl_record rec(const char *p, struct sl_value v)
-{
-    struct sl_record r;
-    r.path = path(p);
-    r.value = v;
-    return r;
-}
-
-static void assert_record_equal(const struct sl_record *a, const struct sl_record *b)
-{
-    assert_true(sl_path_equal(&a->path, &b->path));
-    assert_int_equal(a->value.type, b->value.type);
-    switch (a->value.type) {
-    case SL_TYPE_NONE: break;
-    case SL_TYPE_INT:
-    case SL_TYPE_TIME: assert_true(a->value.v.i == b->value.v.i); break;
-    case SL_TYPE_UINT: assert_true(a->value.v.u == b->value.v.u); break;
-    case SL_TYPE_FLOAT:
-        assert_memory_equal(&a->value.v.f, &b->value.v.f, sizeof(double));
-        break;
-    case SL_TYPE_BOOL: assert_int_equal(a->value.v.b, b->value.v.b); break;
-    default:
-        assert_int_equal(a->value.v.bytes.len, b->value.v.bytes.len);
-        if (a->value.v.bytes.len)
-            assert_memory_equal(a->value.v.bytes.ptr, b->value.v.bytes.ptr,
-                                a->value.v.bytes.len);
-    }
-}
+/* ---- helpers: the shared record helpers, bound to this format ---- */
 
 static void expect_decode(const char *base, const char *hex, const struct sl_record *want,
                           size_t n, sl_err final)
 {
-    uint8_t tmp[2048];
-    int len = test_hex(hex, tmp, sizeof tmp);
-    assert_true(len >= 0);
-    uint8_t *b = malloc((size_t)len + 1); /* exact size for ASan */
-    memcpy(b, tmp, (size_t)len);
-    struct sl_path bp = path(base);
-    struct sl_lwm2m_cbor_dec d;
-    sl_lwm2m_cbor_dec_init(&d, &bp, b, (size_t)len);
-    struct sl_record r;
-    for (size_t k = 0; k < n; k++) {
-        sl_err err = sl_lwm2m_cbor_dec_next(&d, &r);
-        if (err != SL_OK)
-            fail_msg("%s: record %zu: %s", hex, k, sl_err_str(err));
-        assert_record_equal(&r, &want[k]);
-    }
-    sl_err err = sl_lwm2m_cbor_dec_next(&d, &r);
-    if (err != final)
-        fail_msg("%s: want %s, got %s", hex, sl_err_str(final), sl_err_str(err));
-    assert_int_equal(sl_lwm2m_cbor_dec_next(&d, &r), final);
-    free(b);
+    tr_expect_decode(SL_FMT_LWM2M_CBOR, base, hex, want, n, final);
 }
 
 static void expect_error(const char *base, const char *hex, sl_err err)
 {
-    expect_decode(base, hex, NULL, 0, err);
+    tr_expect_decode(SL_FMT_LWM2M_CBOR, base, hex, NULL, 0, err);
 }
 
 static size_t encode(const char *base, const struct sl_record *recs, size_t n, uint8_t *out,
                      size_t cap)
 {
-    struct sl_wbuf w;
-    struct sl_lwm2m_cbor_enc e;
-    struct sl_path bp = path(base);
-    sl_wbuf_init(&w, out, cap);
-    assert_int_equal(sl_lwm2m_cbor_enc_begin(&e, &w, &bp), SL_OK);
-    for (size_t k = 0; k < n; k++)
-        assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &recs[k]), SL_OK);
-    assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_OK);
-    return w.len;
+    return tr_encode(SL_FMT_LWM2M_CBOR, base, recs, n, out, cap);
 }
 
 static void roundtrip(const char *base, const struct sl_record *recs, size_t n, const char *hex)
 {
-    uint8_t out[2048];
-    size_t len = encode(base, recs, n, out, sizeof out);
-    assert_hex_equal(hex, out, len);
-    expect_decode(base, hex, recs, n, SL_ERR_END);
+    tr_roundtrip(SL_FMT_LWM2M_CBOR, base, recs, n, hex);
 }
 
 /* ---- encoder ---- */
@@ -126,10 +40,10 @@ static void test_encode_instance(void **state)
 {
     (void)state;
     const struct sl_record recs[] = {
-        rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", sl_value_int(3800)),
-        rec("/3/0/7/1", sl_value_int(5000)),
-        rec("/3/0/9", sl_value_int(100)),
+        tr_rec("/3/0/0", tr_v_str("Open Mobile Alliance")),
+        tr_rec("/3/0/7/0", sl_value_int(3800)),
+        tr_rec("/3/0/7/1", sl_value_int(5000)),
+        tr_rec("/3/0/9", sl_value_int(100)),
     };
     /* {3: {0: {0: "Open Mobile Alliance", 7: {0: 3800, 1: 5000}, 9: 100}}} */
     roundtrip("/3/0", recs, 4,
@@ -146,11 +60,11 @@ static void test_encode_composite(void **state)
 {
     (void)state;
     const struct sl_record recs[] = {
-        rec("/1/0/1", sl_value_int(300)),
-        rec("/3/0/0", v_str("x")),
-        rec("/3/1/0", val(SL_TYPE_NONE)),
-        rec("/5", val(SL_TYPE_NONE)),
-        rec("/6/0", sl_value_int(1)),
+        tr_rec("/1/0/1", sl_value_int(300)),
+        tr_rec("/3/0/0", tr_v_str("x")),
+        tr_rec("/3/1/0", tr_val(SL_TYPE_NONE)),
+        tr_rec("/5", tr_val(SL_TYPE_NONE)),
+        tr_rec("/6/0", sl_value_int(1)),
     };
     /* {1: {0: {1: 300}}, 3: {0: {0: "x"}, 1: {0: null}}, 5: null, 6: {0: 1}} */
     roundtrip("/", recs, 5,
@@ -168,19 +82,19 @@ static void test_encode_types(void **state)
     (void)state;
     static const uint8_t opaque[2] = { 1, 2 };
     const struct sl_record recs[] = {
-        rec("/9/0/0", sl_value_int(-1)),
-        rec("/9/0/1", sl_value_uint(UINT64_MAX)),
-        rec("/9/0/2", sl_value_float(1.1)),
-        rec("/9/0/3", sl_value_float(-0.0)),
-        rec("/9/0/4", sl_value_float(1.5)),
-        rec("/9/0/5", sl_value_bool(false)),
-        rec("/9/0/6", v_str("s")),
-        rec("/9/0/7", v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
-        rec("/9/0/8", sl_value_objlnk(3, 65535)),
-        rec("/9/0/9", v_bytes(SL_TYPE_CORELNK, "</1>", 4)),
-        rec("/9/0/10", sl_value_time(1367491215)),
-        rec("/9/0/11", val(SL_TYPE_NONE)),
-        rec("/9/0/12", sl_value_int(INT64_MIN)),
+        tr_rec("/9/0/0", sl_value_int(-1)),
+        tr_rec("/9/0/1", sl_value_uint(UINT64_MAX)),
+        tr_rec("/9/0/2", sl_value_float(1.1)),
+        tr_rec("/9/0/3", sl_value_float(-0.0)),
+        tr_rec("/9/0/4", sl_value_float(1.5)),
+        tr_rec("/9/0/5", sl_value_bool(false)),
+        tr_rec("/9/0/6", tr_v_str("s")),
+        tr_rec("/9/0/7", tr_v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
+        tr_rec("/9/0/8", sl_value_objlnk(3, 65535)),
+        tr_rec("/9/0/9", tr_v_bytes(SL_TYPE_CORELNK, "</1>", 4)),
+        tr_rec("/9/0/10", sl_value_time(1367491215)),
+        tr_rec("/9/0/11", tr_val(SL_TYPE_NONE)),
+        tr_rec("/9/0/12", sl_value_int(INT64_MIN)),
     };
     const char *hex = "a1 09 a1 00 ad"
                       " 00 20"
@@ -202,8 +116,8 @@ static void test_encode_types(void **state)
     /* Objlnk and Corelnk come back as text, Time as an integer */
     struct sl_record back[13];
     memcpy(back, recs, sizeof back);
-    back[8].value = v_str("3:65535");
-    back[9].value = v_str("</1>");
+    back[8].value = tr_v_str("3:65535");
+    back[9].value = tr_v_str("</1>");
     back[10].value = sl_value_int(1367491215);
     expect_decode("/9", hex, back, 13, SL_ERR_END);
 }
@@ -232,13 +146,13 @@ static void test_encode_many(void **state)
     assert_int_equal(out[6], 0xb9);
     assert_int_equal(out[7], 0x01);
     assert_int_equal(out[8], 0x2c);
-    struct sl_path root = path("/");
+    struct sl_path root = tr_path("/");
     struct sl_lwm2m_cbor_dec d;
     struct sl_record r;
     sl_lwm2m_cbor_dec_init(&d, &root, out, len);
     for (int k = 0; k < 330; k++) {
         assert_int_equal(sl_lwm2m_cbor_dec_next(&d, &r), SL_OK);
-        assert_record_equal(&r, &recs[k]);
+        tr_assert_record_equal(&r, &recs[k]);
     }
     assert_int_equal(sl_lwm2m_cbor_dec_next(&d, &r), SL_ERR_END);
     free(out);
@@ -250,32 +164,32 @@ static void test_encode_errors(void **state)
     uint8_t out[128];
     struct sl_wbuf w;
     struct sl_lwm2m_cbor_enc e;
-    struct sl_path base = path("/");
+    struct sl_path base = tr_path("/");
     struct sl_record r;
 
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_lwm2m_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/", sl_value_int(1));
+    r = tr_rec("/", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* root value */
-    r = rec("/3/0/1", sl_value_int(1));
+    r = tr_rec("/3/0/1", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* duplicate */
-    r = rec("/3/0/0", sl_value_int(1));
+    r = tr_rec("/3/0/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* out of order */
-    r = rec("/3/0", sl_value_int(1));
+    r = tr_rec("/3/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* parent after child */
-    r = rec("/3/0/1/0", sl_value_int(1));
+    r = tr_rec("/3/0/1/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* below a value */
     /* a type error after maps were closed and opened: rolled back whole */
     size_t before = w.len;
-    r = rec("/4/0/1", val(SL_TYPE_RAW_TLV));
+    r = tr_rec("/4/0/1", tr_val(SL_TYPE_RAW_TLV));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_TYPE);
     assert_int_equal(w.len, before);
-    r = rec("/3/0/2", val(SL_TYPE_RAW_TEXT));
+    r = tr_rec("/3/0/2", tr_val(SL_TYPE_RAW_TEXT));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_TYPE);
-    r = rec("/3/0/2", sl_value_int(2));
+    r = tr_rec("/3/0/2", sl_value_int(2));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
-    r = rec("/3/1/0", sl_value_int(3));
+    r = tr_rec("/3/1/0", sl_value_int(3));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_OK);
     assert_hex_equal("a1 03 a2 00 a2 01 01 02 02 01 a1 00 03", out, w.len);
@@ -283,15 +197,15 @@ static void test_encode_errors(void **state)
     assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_ERR_STATE);
 
     /* outside the base */
-    base = path("/3/0");
+    base = tr_path("/3/0");
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_lwm2m_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/3/1/0", sl_value_int(1));
+    r = tr_rec("/3/1/0", sl_value_int(1));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
-    r = rec("/3", val(SL_TYPE_NONE));
+    r = tr_rec("/3", tr_val(SL_TYPE_NONE));
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
     /* an ID the format cannot carry */
-    r = rec("/3/0/1", sl_value_int(1));
+    r = tr_rec("/3/0/1", sl_value_int(1));
     r.path.id[2] = 65535;
     assert_int_equal(sl_lwm2m_cbor_enc_record(&e, &r), SL_ERR_INVALID);
     assert_int_equal(sl_lwm2m_cbor_enc_end(&e), SL_OK);
@@ -309,19 +223,19 @@ static void test_encode_overflow_every_size(void **state)
     (void)state;
     static const uint8_t blob[24] = { 7 };
     const struct sl_record recs[] = {
-        rec("/1/0/1", sl_value_int(86400)),
-        rec("/1/0/7", v_str("U")),
-        rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", sl_value_int(3800)),
-        rec("/3/0/7/1", sl_value_float(1.1)),
-        rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
-        rec("/3/1", val(SL_TYPE_NONE)),
-        rec("/4/0/0/0", sl_value_objlnk(1, 2)),
+        tr_rec("/1/0/1", sl_value_int(86400)),
+        tr_rec("/1/0/7", tr_v_str("U")),
+        tr_rec("/3/0/0", tr_v_str("Open Mobile Alliance")),
+        tr_rec("/3/0/7/0", sl_value_int(3800)),
+        tr_rec("/3/0/7/1", sl_value_float(1.1)),
+        tr_rec("/3/0/22", tr_v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
+        tr_rec("/3/1", tr_val(SL_TYPE_NONE)),
+        tr_rec("/4/0/0/0", sl_value_objlnk(1, 2)),
     };
     const size_t n = sizeof recs / sizeof recs[0];
     uint8_t full[512];
     size_t total = encode("/", recs, n, full, sizeof full);
-    struct sl_path base = path("/");
+    struct sl_path base = tr_path("/");
 
     for (size_t cap = 0; cap <= total + 4 * SL_CBOR_HEAD_RESERVE; cap++) {
         uint8_t *buf = malloc(cap + 1);
@@ -354,8 +268,8 @@ static void test_encode_overflow_every_size(void **state)
             assert_int_equal(sl_lwm2m_cbor_dec_next(&d, &r), SL_OK);
             want = recs[k];
             if (want.value.type == SL_TYPE_OBJLNK)
-                want.value = v_str("1:2");
-            assert_record_equal(&r, &want);
+                want.value = tr_v_str("1:2");
+            tr_assert_record_equal(&r, &want);
         }
         assert_int_equal(sl_lwm2m_cbor_dec_next(&d, &r), SL_ERR_END);
         if (ok == n) {
@@ -374,8 +288,8 @@ static void test_encode_overflow_every_size(void **state)
 static void test_decode_key_forms(void **state)
 {
     (void)state;
-    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(42)) };
-    const struct sl_record two[] = { rec("/3/0/1", sl_value_int(42)), rec("/3/0/2", sl_value_int(21)) };
+    const struct sl_record one[] = { tr_rec("/3/0/1", sl_value_int(42)) };
+    const struct sl_record two[] = { tr_rec("/3/0/1", sl_value_int(42)), tr_rec("/3/0/2", sl_value_int(21)) };
     /* {[3, 0, 1]: 42} */
     expect_decode("/", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     /* {3: {0: {1: 42}}} */
@@ -394,22 +308,22 @@ static void test_decode_key_forms(void **state)
     expect_decode("/", "b9 0001 19 0003 b8 01 19 0000 ba 00000001 01 18 2a", one, 1, SL_ERR_END);
 
     /* resource instances, four levels either way */
-    const struct sl_record ri[] = { rec("/3/0/7/1", sl_value_int(1)), rec("/3/0/7/2", sl_value_int(2)) };
+    const struct sl_record ri[] = { tr_rec("/3/0/7/1", sl_value_int(1)), tr_rec("/3/0/7/2", sl_value_int(2)) };
     expect_decode("/", "a1 03 a1 00 a1 07 a2 01 01 02 02", ri, 2, SL_ERR_END);
     expect_decode("/", "a2 84 03 00 07 01 01 83 03 00 07 a1 02 02", ri, 2, SL_ERR_END);
     expect_decode("/", "a2 82 03 00 a1 82 07 01 01 84 03 00 07 02 02", ri, 2, SL_ERR_END);
 
     /* any order; duplicates are the data model's business */
-    const struct sl_record rev[] = { rec("/3/0/2", sl_value_int(21)), rec("/3/0/1", sl_value_int(42)),
-                                     rec("/3/0/2", sl_value_int(21)) };
+    const struct sl_record rev[] = { tr_rec("/3/0/2", sl_value_int(21)), tr_rec("/3/0/1", sl_value_int(42)),
+                                     tr_rec("/3/0/2", sl_value_int(21)) };
     expect_decode("/", "a3 83 03 00 02 15 83 03 00 01 18 2a 83 03 00 02 15", rev, 3, SL_ERR_END);
 
     /* null, Time (tag 1), an object-level value, the largest ID */
     const struct sl_record misc[] = {
-        rec("/3/0", val(SL_TYPE_NONE)),
-        rec("/3/1/13", sl_value_time(1367491215)),
-        rec("/3/1/14", sl_value_time(-1)),
-        rec("/65534", sl_value_int(1)),
+        tr_rec("/3/0", tr_val(SL_TYPE_NONE)),
+        tr_rec("/3/1/13", sl_value_time(1367491215)),
+        tr_rec("/3/1/14", sl_value_time(-1)),
+        tr_rec("/65534", sl_value_int(1)),
     };
     expect_decode("/",
                   "a2 03 a2 00 f6 01 a2 0d c1 1a 5182428f 0e c1 20 19 fffe 01",
@@ -419,14 +333,14 @@ static void test_decode_key_forms(void **state)
     expect_decode("/", "a0", NULL, 0, SL_ERR_END);
     expect_decode("/", "a1 03 a0", NULL, 0, SL_ERR_END);
     expect_decode("/", "a2 03 a1 00 a0 84 01 02 03 04 a0", NULL, 0, SL_ERR_END);
-    const struct sl_record after[] = { rec("/4/0/1", sl_value_int(1)) };
+    const struct sl_record after[] = { tr_rec("/4/0/1", sl_value_int(1)) };
     expect_decode("/", "a2 03 a1 00 a0 04 a1 00 a1 01 01", after, 1, SL_ERR_END);
 }
 
 static void test_decode_base(void **state)
 {
     (void)state;
-    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(42)) };
+    const struct sl_record one[] = { tr_rec("/3/0/1", sl_value_int(42)) };
     expect_decode("/3", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     expect_decode("/3/0", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
     expect_decode("/3/0/1", "a1 83 03 00 01 18 2a", one, 1, SL_ERR_END);
@@ -501,7 +415,7 @@ static void test_decode_errors(void **state)
         expect_error("/", cases[k].hex, cases[k].err);
 
     /* errors after good records, and they stick */
-    const struct sl_record one[] = { rec("/3/0/1", sl_value_int(1)) };
+    const struct sl_record one[] = { tr_rec("/3/0/1", sl_value_int(1)) };
     expect_decode("/", "a1 83 03 00 01 01 00", one, 1, SL_ERR_INVALID);   /* trailing */
     expect_decode("/", "a2 83 03 00 01 01 83 03", one, 1, SL_ERR_INVALID); /* cut */
     expect_decode("/", "a2 83 03 00 01 01 61 78 01", one, 1, SL_ERR_INVALID);
@@ -517,7 +431,7 @@ static void test_decode_truncated_every_byte(void **state)
                      " 84 04 00 00 00 f6",
                      full, sizeof full);
     assert_true(n > 0);
-    struct sl_path root = path("/");
+    struct sl_path root = tr_path("/");
     for (int cut = 0; cut <= n; cut++) {
         uint8_t *b = malloc((size_t)cut + 1);
         memcpy(b, full, (size_t)cut);

@@ -1,5 +1,6 @@
 /* SenML CBOR: the RFC 8428 example through the generic walker and writer,
  * LwM2M-shaped records through the data-model encoder and decoder. */
+#include "test_records.h"
 #include "test_util.h"
 
 #include <stdbool.h>
@@ -9,130 +10,34 @@
 
 #include "codec/senml_cbor.h"
 
-/* ---- helpers ---- */
+/* ---- helpers: the shared record helpers, bound to this format ---- */
 
-static struct sl_value val(uint8_t type)
+static void expect_decode(const char *base, const char *hex, const struct sl_record *want,
+                          size_t n, sl_err final)
 {
-    struct sl_value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    return v;
+    tr_expect_decode(SL_FMT_SENML_CBOR, base, hex, want, n, final);
 }
 
-static struct sl_value v_bytes(uint8_t type, const void *p, size_t len)
+static void expect_error(const char *base, const char *hex, sl_err err)
 {
-    struct sl_value v = val(type);
-    v.v.bytes.ptr = p;
-    v.v.bytes.len = len;
-    return v;
+    tr_expect_decode(SL_FMT_SENML_CBOR, base, hex, NULL, 0, err);
 }
 
-static struct sl_value v_str(const char *s)
+static size_t encode(const char *base, const struct sl_record *recs, size_t n, uint8_t *out,
+                     size_t cap)
 {
-    return v_bytes(SL_TYPE_STRING, s, strlen(s));
+    return tr_encode(SL_FMT_SENML_CBOR, base, recs, n, out, cap);
 }
 
-static struct sl_path path(const char *s)
+static void roundtrip(const char *base, const struct sl_record *recs, size_t n, const char *hex)
 {
-    struct sl_path p;
-    assert_int_equal(sl_path_parse(s, strlen(s), &p), SL_OK);
-    return p;
-}
-
-static struct sl_record rec(const char *p, struct sl_value v)
-{
-    struct sl_record r;
-    r.path = path(p);
-    r.value = v;
-    return r;
-}
-
-static void assert_value_equal(const struct sl_value *a, const struct sl_value *b)
-{
-    assert_int_equal(a->type, b->type);
-    switch (a->type) {
-    case SL_TYPE_NONE: break;
-    case SL_TYPE_INT:
-    case SL_TYPE_TIME: assert_true(a->v.i == b->v.i); break;
-    case SL_TYPE_UINT: assert_true(a->v.u == b->v.u); break;
-    case SL_TYPE_FLOAT: assert_memory_equal(&a->v.f, &b->v.f, sizeof a->v.f); break;
-    case SL_TYPE_BOOL: assert_int_equal(a->v.b, b->v.b); break;
-    case SL_TYPE_OBJLNK:
-        assert_int_equal(a->v.objlnk.oid, b->v.objlnk.oid);
-        assert_int_equal(a->v.objlnk.iid, b->v.objlnk.iid);
-        break;
-    default:
-        assert_int_equal(a->v.bytes.len, b->v.bytes.len);
-        if (a->v.bytes.len)
-            assert_memory_equal(a->v.bytes.ptr, b->v.bytes.ptr, a->v.bytes.len);
-    }
-}
-
-static void assert_record_equal(const struct sl_record *a, const struct sl_record *b)
-{
-    assert_true(sl_path_equal(&a->path, &b->path));
-    assert_value_equal(&a->value, &b->value);
+    tr_roundtrip(SL_FMT_SENML_CBOR, base, recs, n, hex);
 }
 
 static void assert_bytes_str(const struct sl_bytes *b, const char *s)
 {
     assert_int_equal(b->len, strlen(s));
     assert_memory_equal(b->ptr, s, b->len);
-}
-
-/* Decode hex with the data-model decoder; expects the given records, then
- * `final` (SL_ERR_END or an error), which must then stick. */
-static void expect_decode(const char *base, const char *hex, const struct sl_record *want,
-                          size_t n, sl_err final)
-{
-    uint8_t tmp[1024];
-    int len = test_hex(hex, tmp, sizeof tmp);
-    assert_true(len >= 0);
-    uint8_t *b = malloc((size_t)len + 1); /* exact size for ASan */
-    memcpy(b, tmp, (size_t)len);
-    struct sl_path bp = path(base);
-    struct sl_senml_cbor_dec d;
-    sl_senml_cbor_dec_init(&d, &bp, b, (size_t)len);
-    struct sl_record r;
-    for (size_t k = 0; k < n; k++) {
-        sl_err err = sl_senml_cbor_dec_next(&d, &r);
-        if (err != SL_OK)
-            fail_msg("%s: record %zu: %s", hex, k, sl_err_str(err));
-        assert_record_equal(&r, &want[k]);
-    }
-    sl_err err = sl_senml_cbor_dec_next(&d, &r);
-    if (err != final)
-        fail_msg("%s: want %s, got %s", hex, sl_err_str(final), sl_err_str(err));
-    assert_int_equal(sl_senml_cbor_dec_next(&d, &r), final);
-    free(b);
-}
-
-static void expect_error(const char *base, const char *hex, sl_err err)
-{
-    expect_decode(base, hex, NULL, 0, err);
-}
-
-/* Encode records with the data-model encoder and compare bytes. */
-static size_t encode(const char *base, const struct sl_record *recs, size_t n, uint8_t *out,
-                     size_t cap)
-{
-    struct sl_wbuf w;
-    struct sl_senml_cbor_enc e;
-    struct sl_path bp = path(base);
-    sl_wbuf_init(&w, out, cap);
-    assert_int_equal(sl_senml_cbor_enc_begin(&e, &w, &bp), SL_OK);
-    for (size_t k = 0; k < n; k++)
-        assert_int_equal(sl_senml_cbor_enc_record(&e, &recs[k]), SL_OK);
-    assert_int_equal(sl_senml_cbor_enc_end(&e), SL_OK);
-    return w.len;
-}
-
-static void roundtrip(const char *base, const struct sl_record *recs, size_t n, const char *hex)
-{
-    uint8_t out[1024];
-    size_t len = encode(base, recs, n, out, sizeof out);
-    assert_hex_equal(hex, out, len);
-    expect_decode(base, hex, recs, n, SL_ERR_END);
 }
 
 /* ---- the RFC 8428 example ---- */
@@ -215,7 +120,7 @@ static void test_rfc8428_example_walk(void **state)
     /* its names are not LwM2M paths */
     struct sl_senml_cbor_dec d;
     struct sl_record r;
-    struct sl_path root = path("/");
+    struct sl_path root = tr_path("/");
     sl_senml_cbor_dec_init(&d, &root, b, len);
     assert_int_equal(sl_senml_cbor_dec_next(&d, &r), SL_ERR_INVALID);
     free(b);
@@ -249,15 +154,15 @@ static void test_encode_lwm2m_instance(void **state)
     (void)state;
     static const uint8_t opaque[2] = { 0x01, 0x02 };
     const struct sl_record recs[] = {
-        rec("/3/0/1", v_str("abc")),
-        rec("/3/0/7/0", sl_value_int(3800)),
-        rec("/3/0/7/1", sl_value_int(-5000)),
-        rec("/3/0/9", sl_value_float(1.5)),
-        rec("/3/0/10", sl_value_float(1.1)),
-        rec("/3/0/11", sl_value_bool(true)),
-        rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
-        rec("/3/0/23", sl_value_objlnk(3, 0)),
-        rec("/3/0/30", sl_value_uint(UINT64_MAX)),
+        tr_rec("/3/0/1", tr_v_str("abc")),
+        tr_rec("/3/0/7/0", sl_value_int(3800)),
+        tr_rec("/3/0/7/1", sl_value_int(-5000)),
+        tr_rec("/3/0/9", sl_value_float(1.5)),
+        tr_rec("/3/0/10", sl_value_float(1.1)),
+        tr_rec("/3/0/11", sl_value_bool(true)),
+        tr_rec("/3/0/22", tr_v_bytes(SL_TYPE_OPAQUE, opaque, 2)),
+        tr_rec("/3/0/23", sl_value_objlnk(3, 0)),
+        tr_rec("/3/0/30", sl_value_uint(UINT64_MAX)),
     };
     roundtrip("/3/0", recs, 9,
               "89"
@@ -273,8 +178,8 @@ static void test_encode_lwm2m_instance(void **state)
 
     /* Time goes as v, Corelnk as vs; they come back as INT and STRING */
     struct sl_record in[] = {
-        rec("/3/0/13", val(SL_TYPE_TIME)),
-        rec("/3/0/99", v_bytes(SL_TYPE_CORELNK, "</3/0>", 6)),
+        tr_rec("/3/0/13", tr_val(SL_TYPE_TIME)),
+        tr_rec("/3/0/99", tr_v_bytes(SL_TYPE_CORELNK, "</3/0>", 6)),
     };
     in[0].value.v.i = 1367491215;
     uint8_t out[128];
@@ -282,8 +187,8 @@ static void test_encode_lwm2m_instance(void **state)
     assert_hex_equal("82 a3 21 65 2f332f302f 00 62 3133 02 1a 5182428f"
                      " a2 00 62 3939 03 66 3c2f332f303e",
                      out, len);
-    const struct sl_record back[] = { rec("/3/0/13", sl_value_int(1367491215)),
-                                      rec("/3/0/99", v_str("</3/0>")) };
+    const struct sl_record back[] = { tr_rec("/3/0/13", sl_value_int(1367491215)),
+                                      tr_rec("/3/0/99", tr_v_str("</3/0>")) };
     expect_decode("/3/0", "82 a3 21 65 2f332f302f 00 62 3133 02 1a 5182428f"
                           " a2 00 62 3939 03 66 3c2f332f303e",
                   back, 2, SL_ERR_END);
@@ -294,16 +199,16 @@ static void test_encode_root_and_none(void **state)
     (void)state;
     /* root base: no bn, absolute names; NONE: a name only (Read-Composite) */
     const struct sl_record recs[] = {
-        rec("/1/0/1", sl_value_int(86400)),
-        rec("/3/0", val(SL_TYPE_NONE)),
-        rec("/5", val(SL_TYPE_NONE)),
+        tr_rec("/1/0/1", sl_value_int(86400)),
+        tr_rec("/3/0", tr_val(SL_TYPE_NONE)),
+        tr_rec("/5", tr_val(SL_TYPE_NONE)),
     };
     roundtrip("/", recs, 3,
               "83 a2 00 66 2f312f302f31 02 1a 00015180"
               " a1 00 64 2f332f30"
               " a1 00 62 2f35");
     /* the root itself */
-    const struct sl_record root[] = { rec("/", val(SL_TYPE_NONE)) };
+    const struct sl_record root[] = { tr_rec("/", tr_val(SL_TYPE_NONE)) };
     roundtrip("/", root, 1, "81 a1 00 61 2f");
     /* no records */
     roundtrip("/3", NULL, 0, "80");
@@ -313,14 +218,14 @@ static void test_encode_base_is_record(void **state)
 {
     (void)state;
     /* single resource read: bn names it, no n */
-    const struct sl_record one[] = { rec("/3/0/1", v_str("x")) };
+    const struct sl_record one[] = { tr_rec("/3/0/1", tr_v_str("x")) };
     roundtrip("/3/0/1", one, 1, "81 a2 21 66 2f332f302f31 03 61 78");
     /* the base first, then below it: "/0"-style names */
-    const struct sl_record two[] = { rec("/3/0/7", val(SL_TYPE_NONE)),
-                                     rec("/3/0/7/0", sl_value_int(1)) };
+    const struct sl_record two[] = { tr_rec("/3/0/7", tr_val(SL_TYPE_NONE)),
+                                     tr_rec("/3/0/7/0", sl_value_int(1)) };
     roundtrip("/3/0/7", two, 2, "82 a1 21 66 2f332f302f37 a2 00 62 2f30 02 01");
     /* a record equal to the base later on ("/3/0/" + nothing) */
-    const struct sl_record late[] = { rec("/3/0/1", sl_value_int(1)), rec("/3/0", sl_value_int(2)) };
+    const struct sl_record late[] = { tr_rec("/3/0/1", sl_value_int(1)), tr_rec("/3/0", sl_value_int(2)) };
     roundtrip("/3/0", late, 2, "82 a3 21 65 2f332f302f 00 61 31 02 01 a1 02 02");
 }
 
@@ -338,13 +243,13 @@ static void test_encode_many_records(void **state)
     assert_int_equal(out[0], 0x99);
     assert_int_equal(out[1], 0x01);
     assert_int_equal(out[2], 0x2c);
-    struct sl_path base = path("/3303");
+    struct sl_path base = tr_path("/3303");
     struct sl_senml_cbor_dec d;
     struct sl_record r;
     sl_senml_cbor_dec_init(&d, &base, out, len);
     for (int k = 0; k < 300; k++) {
         assert_int_equal(sl_senml_cbor_dec_next(&d, &r), SL_OK);
-        assert_record_equal(&r, &recs[k]);
+        tr_assert_record_equal(&r, &recs[k]);
     }
     assert_int_equal(sl_senml_cbor_dec_next(&d, &r), SL_ERR_END);
     free(out);
@@ -356,22 +261,22 @@ static void test_encode_errors(void **state)
     uint8_t out[64];
     struct sl_wbuf w;
     struct sl_senml_cbor_enc e;
-    struct sl_path base = path("/3/0");
+    struct sl_path base = tr_path("/3/0");
     struct sl_record r;
 
     sl_wbuf_init(&w, out, sizeof out);
     assert_int_equal(sl_senml_cbor_enc_begin(&e, &w, &base), SL_OK);
-    r = rec("/4/0/1", sl_value_int(1));
+    r = tr_rec("/4/0/1", sl_value_int(1));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* outside */
-    r = rec("/3", sl_value_int(1));
+    r = tr_rec("/3", sl_value_int(1));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_INVALID); /* above */
-    r = rec("/3/0/1", val(SL_TYPE_RAW_TLV));
+    r = tr_rec("/3/0/1", tr_val(SL_TYPE_RAW_TLV));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_TYPE);
-    r = rec("/3/0/1", val(SL_TYPE_RAW_TEXT));
+    r = tr_rec("/3/0/1", tr_val(SL_TYPE_RAW_TEXT));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_ERR_TYPE);
     assert_int_equal(w.len, SL_CBOR_HEAD_RESERVE); /* nothing written */
     /* a failed record does not disturb bn: the next one still carries it */
-    r = rec("/3/0/1", sl_value_int(7));
+    r = tr_rec("/3/0/1", sl_value_int(7));
     assert_int_equal(sl_senml_cbor_enc_record(&e, &r), SL_OK);
     assert_int_equal(sl_senml_cbor_enc_end(&e), SL_OK);
     assert_hex_equal("81 a3 21 65 2f332f302f 00 61 31 02 07", out, w.len);
@@ -390,17 +295,17 @@ static void test_encode_overflow_every_size(void **state)
     (void)state;
     static const uint8_t blob[20] = { 9 };
     const struct sl_record recs[] = {
-        rec("/3/0/0", v_str("Open Mobile Alliance")),
-        rec("/3/0/7/0", sl_value_int(3800)),
-        rec("/3/0/9", sl_value_float(1.1)),
-        rec("/3/0/22", v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
-        rec("/3/0/23", sl_value_objlnk(65535, 65535)),
-        rec("/3/0/24", val(SL_TYPE_NONE)),
+        tr_rec("/3/0/0", tr_v_str("Open Mobile Alliance")),
+        tr_rec("/3/0/7/0", sl_value_int(3800)),
+        tr_rec("/3/0/9", sl_value_float(1.1)),
+        tr_rec("/3/0/22", tr_v_bytes(SL_TYPE_OPAQUE, blob, sizeof blob)),
+        tr_rec("/3/0/23", sl_value_objlnk(65535, 65535)),
+        tr_rec("/3/0/24", tr_val(SL_TYPE_NONE)),
     };
     const size_t n = sizeof recs / sizeof recs[0];
     uint8_t full[512];
     size_t total = encode("/3/0", recs, n, full, sizeof full);
-    struct sl_path base = path("/3/0");
+    struct sl_path base = tr_path("/3/0");
 
     for (size_t cap = 0; cap <= total + SL_CBOR_HEAD_RESERVE; cap++) {
         uint8_t *buf = malloc(cap + 1);
@@ -430,7 +335,7 @@ static void test_encode_overflow_every_size(void **state)
         sl_senml_cbor_dec_init(&d, &base, buf, w.len);
         for (size_t k = 0; k < ok; k++) {
             assert_int_equal(sl_senml_cbor_dec_next(&d, &r), SL_OK);
-            assert_record_equal(&r, &recs[k]);
+            tr_assert_record_equal(&r, &recs[k]);
         }
         assert_int_equal(sl_senml_cbor_dec_next(&d, &r), SL_ERR_END);
         if (ok == n)
@@ -447,7 +352,7 @@ static void test_decode_names(void **state)
 {
     (void)state;
     /* relative names under bn */
-    const struct sl_record a[] = { rec("/3/0/1", sl_value_int(1)), rec("/3/0/7/0", sl_value_int(2)) };
+    const struct sl_record a[] = { tr_rec("/3/0/1", sl_value_int(1)), tr_rec("/3/0/7/0", sl_value_int(2)) };
     expect_decode("/3/0", "82 a3 21 65 2f332f302f 00 61 31 02 01 a2 00 63 372f30 02 02", a, 2,
                   SL_ERR_END);
     /* absolute names, no bn */
@@ -458,8 +363,8 @@ static void test_decode_names(void **state)
                   2, SL_ERR_END);
     /* bn changes mid-pack and persists */
     const struct sl_record b[] = {
-        rec("/3/0/1", sl_value_int(1)), rec("/3/0/2", sl_value_int(2)),
-        rec("/4/0/0", v_str("x")), rec("/4/0/1", sl_value_bool(true)),
+        tr_rec("/3/0/1", sl_value_int(1)), tr_rec("/3/0/2", sl_value_int(2)),
+        tr_rec("/4/0/0", tr_v_str("x")), tr_rec("/4/0/1", sl_value_bool(true)),
     };
     expect_decode("/",
                   "84 a3 21 65 2f332f302f 00 61 31 02 01"
@@ -468,8 +373,8 @@ static void test_decode_names(void **state)
                   " a2 00 61 31 04 f5",
                   b, 4, SL_ERR_END);
     /* bn alone names the record; a trailing "/" is dropped */
-    const struct sl_record c[] = { rec("/3/0/1", sl_value_int(5)), rec("/3/0", val(SL_TYPE_NONE)),
-                                   rec("/", val(SL_TYPE_NONE)) };
+    const struct sl_record c[] = { tr_rec("/3/0/1", sl_value_int(5)), tr_rec("/3/0", tr_val(SL_TYPE_NONE)),
+                                   tr_rec("/", tr_val(SL_TYPE_NONE)) };
     expect_decode("/", "83 a2 21 66 2f332f302f31 02 05 a1 21 65 2f332f302f a2 21 60 00 61 2f", c,
                   3, SL_ERR_END);
     /* bn persists: "/3/0/" + "/" is no path */
@@ -488,17 +393,17 @@ static void test_decode_values(void **state)
     (void)state;
     static const uint8_t opaque[3] = { 0xde, 0xad, 0x00 };
     const struct sl_record a[] = {
-        rec("/1/2/3", sl_value_int(-1)),
-        rec("/1/2/3", sl_value_int(INT64_MIN)),
-        rec("/1/2/3", sl_value_int(INT64_MAX)),
-        rec("/1/2/3", sl_value_uint(0x8000000000000000ull)),
-        rec("/1/2/3", sl_value_float(-0.0)),
-        rec("/1/2/3", sl_value_float(100000.0)),
-        rec("/1/2/3", sl_value_bool(false)),
-        rec("/1/2/3", v_bytes(SL_TYPE_OPAQUE, opaque, 3)),
-        rec("/1/2/3", v_bytes(SL_TYPE_STRING, "", 0)),
-        rec("/1/2/3", sl_value_objlnk(0, 65535)),
-        rec("/1/2/3", val(SL_TYPE_NONE)),
+        tr_rec("/1/2/3", sl_value_int(-1)),
+        tr_rec("/1/2/3", sl_value_int(INT64_MIN)),
+        tr_rec("/1/2/3", sl_value_int(INT64_MAX)),
+        tr_rec("/1/2/3", sl_value_uint(0x8000000000000000ull)),
+        tr_rec("/1/2/3", sl_value_float(-0.0)),
+        tr_rec("/1/2/3", sl_value_float(100000.0)),
+        tr_rec("/1/2/3", sl_value_bool(false)),
+        tr_rec("/1/2/3", tr_v_bytes(SL_TYPE_OPAQUE, opaque, 3)),
+        tr_rec("/1/2/3", tr_v_bytes(SL_TYPE_STRING, "", 0)),
+        tr_rec("/1/2/3", sl_value_objlnk(0, 65535)),
+        tr_rec("/1/2/3", tr_val(SL_TYPE_NONE)),
     };
     expect_decode("/1/2/3",
                   "8b"
@@ -521,7 +426,7 @@ static void test_decode_values(void **state)
 static void test_decode_ignored_fields(void **state)
 {
     (void)state;
-    const struct sl_record a[] = { rec("/1/2/3", sl_value_int(1)), rec("/1/2/3", sl_value_int(2)) };
+    const struct sl_record a[] = { tr_rec("/1/2/3", sl_value_int(1)), tr_rec("/1/2/3", sl_value_int(2)) };
     /* t, bt, u, bu, ut, s, bs, bver 10, bv 0 are checked and ignored */
     expect_decode("/",
                   "82 ab 21 66 2f312f322f33 22 fb 41d303a15b001062 23 61 41 20 0a"
@@ -609,15 +514,15 @@ static void test_decode_errors(void **state)
         expect_error("/", cases[k].hex, cases[k].err);
 
     /* bv 0 is harmless; a non-numeric value under a bv is unaffected */
-    const struct sl_record a[] = { rec("/3", sl_value_int(1)), rec("/3", v_str("x")) };
+    const struct sl_record a[] = { tr_rec("/3", sl_value_int(1)), tr_rec("/3", tr_v_str("x")) };
     expect_decode("/", "82 a3 00 62 2f33 24 00 02 01 a2 00 62 2f33 03 61 78", a, 2, SL_ERR_END);
     expect_decode("/", "82 a3 00 62 2f33 24 01 03 61 78", a + 1, 1, SL_ERR_INVALID);
     /* a bv in effect from an earlier record still counts */
-    const struct sl_record none[] = { rec("/3", val(SL_TYPE_NONE)) };
+    const struct sl_record none[] = { tr_rec("/3", tr_val(SL_TYPE_NONE)) };
     expect_decode("/", "82 a2 00 62 2f33 24 f9 3c00 a2 00 62 2f33 02 01", none, 1,
                   SL_ERR_UNSUPPORTED);
     /* bytes after the pack */
-    const struct sl_record one[] = { rec("/3/0", val(SL_TYPE_NONE)) };
+    const struct sl_record one[] = { tr_rec("/3/0", tr_val(SL_TYPE_NONE)) };
     expect_decode("/", "81 a1 00 64 2f332f30 00", one, 1, SL_ERR_INVALID);
 }
 
@@ -637,7 +542,7 @@ static void test_decode_name_lengths(void **state)
         expect_error("/", hex, SL_ERR_INVALID);
     }
     /* the longest real name */
-    const struct sl_record a[] = { rec("/65534/65534/65534/65534", sl_value_int(0)) };
+    const struct sl_record a[] = { tr_rec("/65534/65534/65534/65534", sl_value_int(0)) };
     expect_decode("/",
                   "81 a3 21 6c 2f36353533342f3635353334 00 6c 2f36353533342f3635353334 02 00",
                   a, 1, SL_ERR_END);
@@ -653,7 +558,7 @@ static void test_decode_truncated_every_byte(void **state)
                      " a3 00 62 3232 08 42 0102 63 666f6f 82 01 02"
                      " a2 00 62 3233 63 766c6f 63 333a30",
                      full, sizeof full);
-    struct sl_path root = path("/");
+    struct sl_path root = tr_path("/");
     for (int cut = 0; cut <= n; cut++) {
         uint8_t *b = malloc((size_t)cut + 1);
         memcpy(b, full, (size_t)cut);
