@@ -113,6 +113,7 @@ sl_err sl_oscore_ctx_derive(struct sl_oscore_ctx *ctx, const struct sl_oscore_pa
         return SL_ERR_INVALID; /* RFC 8613 3.3: the IDs must differ */
 
     memset(ctx, 0, sizeof *ctx);
+    ctx->seq_limit = SL_OSCORE_SEQ_UNLIMITED;
     sl_err err = derive_one(p, p->sender_id, p->sender_id_len, false, ctx->sender_key,
                             SL_OSCORE_KEY_LEN);
     if (err == SL_OK)
@@ -136,6 +137,48 @@ sl_err sl_oscore_ctx_derive(struct sl_oscore_ctx *ctx, const struct sl_oscore_pa
         ctx->id_ctx_len = (uint8_t)p->id_ctx_len;
         ctx->has_id_ctx = true;
     }
+    return SL_OK;
+}
+
+/* ---- Sender Sequence Number persistence (RFC 8613 B.1.1) ---- */
+
+bool sl_oscore_seq_save_needed(const struct sl_oscore_ctx *ctx)
+{
+    if (ctx == NULL || ctx->seq_limit >= SL_OSCORE_SEQ_UNLIMITED)
+        return false; /* not persisted, or the limit is the end of the space */
+    return ctx->sender_seq >= ctx->seq_limit ||
+           ctx->seq_limit - ctx->sender_seq <= SL_OSCORE_SEQ_SAVE_WINDOW / 2;
+}
+
+uint64_t sl_oscore_seq_next_limit(const struct sl_oscore_ctx *ctx)
+{
+    if (ctx == NULL || ctx->sender_seq >= SL_OSCORE_SEQ_UNLIMITED - SL_OSCORE_SEQ_SAVE_WINDOW)
+        return SL_OSCORE_SEQ_UNLIMITED;
+    return ctx->sender_seq + SL_OSCORE_SEQ_SAVE_WINDOW;
+}
+
+sl_err sl_oscore_seq_saved(struct sl_oscore_ctx *ctx, uint64_t limit)
+{
+    if (ctx == NULL || limit > SL_OSCORE_SEQ_UNLIMITED)
+        return SL_ERR_INVALID;
+    ctx->seq_limit = limit;
+    /* Storage below a number already used would let a reboot reuse it; the
+     * limit still follows storage so that nothing more is sent meanwhile. */
+    return limit < ctx->sender_seq ? SL_ERR_INVALID : SL_OK;
+}
+
+sl_err sl_oscore_ctx_restore(struct sl_oscore_ctx *ctx, uint64_t saved_limit)
+{
+    if (ctx == NULL || saved_limit > SL_OSCORE_SEQ_UNLIMITED)
+        return SL_ERR_INVALID;
+    ctx->sender_seq = saved_limit;
+    ctx->seq_limit = saved_limit;
+    ctx->replay_seen = false;
+    ctx->replay_top = 0;
+    ctx->replay_bits = 0;
+    ctx->need_echo = true;
+    ctx->echo_armed = false;
+    memset(ctx->echo, 0, sizeof ctx->echo);
     return SL_OK;
 }
 
@@ -333,6 +376,21 @@ static uint64_t piv_value(const uint8_t *piv, size_t len)
     return v;
 }
 
+/* The next Partial IV for a message of ours. The number is spent at once
+ * so that no nonce is ever used twice, whatever happens next; a refusal
+ * spends nothing. */
+static sl_err take_seq(struct sl_oscore_ctx *ctx, uint8_t piv[SL_OSCORE_MAX_PIV_LEN],
+                       uint8_t *piv_len)
+{
+    if (ctx->sender_seq > SL_OSCORE_MAX_SEQ)
+        return SL_ERR_STATE; /* a new context is needed (RFC 8613 7.2.1) */
+    if (ctx->sender_seq >= ctx->seq_limit)
+        return SL_ERR_BUSY; /* persist a new limit first (B.1.1) */
+    *piv_len = piv_encode(ctx->sender_seq, piv);
+    ctx->sender_seq++;
+    return SL_OK;
+}
+
 /* ---- protect ---- */
 
 struct protect_args {
@@ -343,6 +401,7 @@ struct protect_args {
     const uint8_t *optval;
     size_t optval_len;
     uint8_t outer_code;
+    bool is_response; /* the Inner Observe of a notification is empty */
 };
 
 static sl_err protect(const struct sl_coap_msg *plain, unsigned flags,
@@ -358,7 +417,13 @@ static sl_err protect(const struct sl_coap_msg *plain, unsigned flags,
         const struct sl_coap_opt *o = &plain->opts[i];
         if (o->num == SL_COAP_OPT_OSCORE)
             return SL_ERR_INVALID; /* already protected */
-        if (goes_inner(o->num, flags))
+        if (!goes_inner(o->num, flags))
+            continue;
+        /* RFC 8613 4.1.3.5.2: the value of a notification travels outside
+         * only, for proxies; the client orders by Partial IV. */
+        if (o->num == SL_COAP_OPT_OBSERVE && a->is_response)
+            sl_coap_build_opt(&b, o->num, NULL, 0);
+        else
             sl_coap_build_opt(&b, o->num, o->val, o->len);
     }
     if (plain->payload_len > 0)
@@ -405,6 +470,14 @@ static sl_err protect(const struct sl_coap_msg *plain, unsigned flags,
     return SL_OK;
 }
 
+/* Observe 0 registers (RFC 7641 2); 1 deregisters, and is answered by a
+ * plain response. */
+static bool is_registration(const struct sl_coap_msg *m)
+{
+    uint32_t v;
+    return sl_coap_opt_uint(m, SL_COAP_OPT_OBSERVE, &v) == SL_OK && v == 0;
+}
+
 sl_err sl_oscore_protect_request(struct sl_oscore_ctx *ctx, const struct sl_coap_msg *plain,
                                  unsigned flags, uint8_t *out, size_t cap, size_t *len,
                                  struct sl_oscore_binding *bind)
@@ -412,17 +485,16 @@ sl_err sl_oscore_protect_request(struct sl_oscore_ctx *ctx, const struct sl_coap
     if (ctx == NULL || plain == NULL || out == NULL || len == NULL || bind == NULL ||
         !sl_coap_is_request(plain->code))
         return SL_ERR_INVALID;
-    if (ctx->sender_seq > SL_OSCORE_MAX_SEQ)
-        return SL_ERR_STATE; /* a new context is needed (RFC 8613 7.2.1) */
 
     struct sl_oscore_binding bd;
     memset(&bd, 0, sizeof bd);
-    bd.piv_len = piv_encode(ctx->sender_seq, bd.piv);
-    ctx->sender_seq++; /* spent whatever happens next: never reuse a nonce */
+    sl_err err = take_seq(ctx, bd.piv, &bd.piv_len);
+    if (err != SL_OK)
+        return err;
     memcpy(bd.kid, ctx->sender_id, ctx->sender_id_len);
     bd.kid_len = ctx->sender_id_len;
-    sl_err err = sl_oscore_nonce(bd.nonce, ctx->common_iv, bd.kid, bd.kid_len, bd.piv,
-                                 bd.piv_len);
+    bd.observe = is_registration(plain);
+    err = sl_oscore_nonce(bd.nonce, ctx->common_iv, bd.kid, bd.kid_len, bd.piv, bd.piv_len);
     uint8_t aad[AAD_MAX];
     size_t aad_len = 0;
     if (err == SL_OK)
@@ -452,6 +524,7 @@ sl_err sl_oscore_protect_request(struct sl_oscore_ctx *ctx, const struct sl_coap
         .optval = optval,
         .optval_len = optval_len,
         .outer_code = has_opt(plain, SL_COAP_OPT_OBSERVE) ? SL_COAP_FETCH : SL_COAP_POST,
+        .is_response = false,
     };
     err = protect(plain, flags, &a, out, cap, len);
     if (err == SL_OK)
@@ -467,6 +540,9 @@ sl_err sl_oscore_protect_response(struct sl_oscore_ctx *ctx, const struct sl_coa
         !sl_coap_is_response(plain->code) || bind->kid_len > SL_OSCORE_MAX_ID_LEN ||
         bind->piv_len > SL_OSCORE_MAX_PIV_LEN)
         return SL_ERR_INVALID;
+    bool notification = has_opt(plain, SL_COAP_OPT_OBSERVE);
+    if (notification && !bind->observe)
+        return SL_ERR_INVALID; /* the client would drop it (RFC 8613 8.4.2) */
     uint8_t aad[AAD_MAX];
     size_t aad_len;
     sl_err err = sl_oscore_aad(aad, sizeof aad, &aad_len, bind->kid, bind->kid_len, bind->piv,
@@ -477,13 +553,12 @@ sl_err sl_oscore_protect_response(struct sl_oscore_ctx *ctx, const struct sl_coa
     uint8_t optval[1 + SL_OSCORE_MAX_PIV_LEN];
     size_t optval_len = 0;
     if (own_piv) {
-        if (ctx->sender_seq > SL_OSCORE_MAX_SEQ)
-            return SL_ERR_STATE;
         uint8_t piv[SL_OSCORE_MAX_PIV_LEN];
-        uint8_t piv_len = piv_encode(ctx->sender_seq, piv);
-        ctx->sender_seq++;
-        err = sl_oscore_nonce(nonce, ctx->common_iv, ctx->sender_id, ctx->sender_id_len, piv,
-                              piv_len);
+        uint8_t piv_len = 0;
+        err = take_seq(ctx, piv, &piv_len);
+        if (err == SL_OK)
+            err = sl_oscore_nonce(nonce, ctx->common_iv, ctx->sender_id, ctx->sender_id_len,
+                                  piv, piv_len);
         struct sl_oscore_option opt = {.piv = piv, .piv_len = piv_len};
         if (err == SL_OK)
             err = sl_oscore_option_encode(&opt, optval, sizeof optval, &optval_len);
@@ -499,7 +574,8 @@ sl_err sl_oscore_protect_response(struct sl_oscore_ctx *ctx, const struct sl_coa
         .aad_len = aad_len,
         .optval = optval,
         .optval_len = optval_len,
-        .outer_code = has_opt(plain, SL_COAP_OPT_OBSERVE) ? SL_COAP_CONTENT : SL_COAP_CHANGED,
+        .outer_code = notification ? SL_COAP_CONTENT : SL_COAP_CHANGED,
+        .is_response = true,
     };
     return protect(plain, flags, &a, out, cap, len);
 }
@@ -537,14 +613,57 @@ static void replay_mark(struct sl_oscore_ctx *ctx, uint64_t seq)
     }
 }
 
+/* What decrypt_and_merge needs besides the messages. */
+struct open_args {
+    const uint8_t *key;
+    const uint8_t *nonce;
+    const uint8_t *aad;
+    size_t aad_len;
+    bool want_request;
+    /* response: the Partial IV whose three low bytes become the value of
+     * the Inner Observe (none: empty, the oldest; RFC 8613 4.1.3.5.2) */
+    const uint8_t *piv;
+    size_t piv_len;
+    /* request: the Echo value to look for among the Inner options, or NULL */
+    const uint8_t *echo;
+};
+
+/* What decrypt_and_merge found inside. */
+struct open_result {
+    bool observe;      /* an Inner Observe option */
+    bool registration; /* an Inner Observe 0 */
+    bool echo_match; /* exactly one Inner Echo, equal to args->echo */
+};
+
+/* The value of Observe handed to the client's CoAP layer for a
+ * notification: RFC 7641 compares 24-bit values, so the low three bytes
+ * of the Partial IV keep its order; minimal uint encoding. */
+static size_t observe_from_piv(const uint8_t *piv, size_t piv_len, uint8_t out[3])
+{
+    uint32_t v = (uint32_t)(piv_value(piv, piv_len) & 0xffffffu);
+    size_t n = v > 0xffffu ? 3 : v > 0xffu ? 2 : v > 0 ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    return n;
+}
+
+static bool echo_matches(const struct sl_coap_msg *in, const uint8_t *want)
+{
+    const struct sl_coap_opt *e = sl_coap_opt_get(in, SL_COAP_OPT_ECHO, 0);
+    return e != NULL && sl_coap_opt_get(in, SL_COAP_OPT_ECHO, 1) == NULL &&
+           e->len == SL_OSCORE_ECHO_LEN && memcmp(e->val, want, SL_OSCORE_ECHO_LEN) == 0;
+}
+
 /* Decrypt the payload of prot and write the inner message to out: prot's
  * header and token, the inner code, the Outer-only options of prot but
- * OSCORE merged with the Inner options, the inner payload. Observe comes
- * from the inner message when present there, else from the outer. */
-static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const uint8_t *key,
-                                const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
-                                bool want_request, uint8_t *out, size_t cap, size_t *len)
+ * OSCORE merged with the Inner options, the inner payload. Only the Inner
+ * Observe counts (RFC 8613 4.1.3.5): an Outer one is unprotected, so
+ * taking it would let anyone on the path turn a request into a
+ * registration or a response into a notification. */
+static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const struct open_args *a,
+                                uint8_t *out, size_t cap, size_t *len, struct open_result *res)
 {
+    memset(res, 0, sizeof *res);
     if (prot->payload_len < SL_OSCORE_TAG_LEN + 1 ||
         prot->payload_len - SL_OSCORE_TAG_LEN > SL_COAP_MAX_MSG - 3)
         return SL_ERR_DENIED; /* cannot hold even a code byte, or too long */
@@ -552,8 +671,8 @@ static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const uint8_t *k
      * token, code at dec[1]) so the CoAP parser reads the option list. */
     uint8_t dec[SL_COAP_MAX_MSG];
     size_t pt_len = prot->payload_len - SL_OSCORE_TAG_LEN;
-    sl_err err =
-        sl_crypto_ccm_decrypt(key, nonce, aad, aad_len, prot->payload, prot->payload_len, dec + 3);
+    sl_err err = sl_crypto_ccm_decrypt(a->key, a->nonce, a->aad, a->aad_len, prot->payload,
+                                       prot->payload_len, dec + 3);
     if (err != SL_OK)
         return err; /* SL_ERR_DENIED: the tag does not verify */
     dec[0] = 0x40;
@@ -561,26 +680,27 @@ static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const uint8_t *k
     dec[2] = 0;
     struct sl_coap_msg in;
     err = sl_coap_parse(&in, dec, pt_len + 3);
-    if (err == SL_OK && (want_request ? !sl_coap_is_request(in.code) : !sl_coap_is_response(in.code)))
+    if (err == SL_OK &&
+        (a->want_request ? !sl_coap_is_request(in.code) : !sl_coap_is_response(in.code)))
         err = SL_ERR_INVALID;
     if (err != SL_OK) {
         memset(dec, 0, sizeof dec);
         return SL_ERR_INVALID;
     }
-    bool inner_observe = has_opt(&in, SL_COAP_OPT_OBSERVE);
+    res->observe = has_opt(&in, SL_COAP_OPT_OBSERVE);
+    res->registration = is_registration(&in);
+    res->echo_match = a->echo != NULL && echo_matches(&in, a->echo);
+    uint8_t obs_val[3];
+    size_t obs_len = a->want_request ? 0 : observe_from_piv(a->piv, a->piv_len, obs_val);
 
     struct sl_coap_builder b;
     sl_coap_build_begin(&b, out, cap, prot->type, in.code, prot->mid, prot->token, prot->tkl);
     unsigned i = 0, j = 0;
     for (;;) {
         /* next outer option that the inner message takes */
-        while (i < prot->opt_count) {
-            uint16_t num = prot->opts[i].num;
-            if (num == SL_COAP_OPT_OBSERVE ? !inner_observe
-                                            : (num != SL_COAP_OPT_OSCORE && is_outer_only(num, 0)))
-                break;
+        while (i < prot->opt_count &&
+               (prot->opts[i].num == SL_COAP_OPT_OSCORE || !is_outer_only(prot->opts[i].num, 0)))
             i++;
-        }
         /* next inner option: Outer-only ones inside are ignored */
         while (j < in.opt_count && is_outer_only(in.opts[j].num, 0))
             j++;
@@ -591,7 +711,10 @@ static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const uint8_t *k
             o = &in.opts[j++];
         else
             break;
-        sl_coap_build_opt(&b, o->num, o->val, o->len);
+        if (o->num == SL_COAP_OPT_OBSERVE && !a->want_request)
+            sl_coap_build_opt(&b, o->num, obs_val, obs_len);
+        else
+            sl_coap_build_opt(&b, o->num, o->val, o->len);
     }
     if (in.payload_len > 0)
         sl_coap_build_payload(&b, in.payload, in.payload_len);
@@ -661,8 +784,16 @@ sl_err sl_oscore_unprotect_request(struct sl_oscore_ctx *ctx, const struct sl_co
     if (err != SL_OK)
         return err;
     /* Steps 5-7: decrypt and rebuild. */
-    err = decrypt_and_merge(prot, ctx->recipient_key, bd.nonce, aad, aad_len, true, out, cap,
-                            len);
+    struct open_args a = {
+        .key = ctx->recipient_key,
+        .nonce = bd.nonce,
+        .aad = aad,
+        .aad_len = aad_len,
+        .want_request = true,
+        .echo = ctx->need_echo && ctx->echo_armed ? ctx->echo : NULL,
+    };
+    struct open_result res;
+    err = decrypt_and_merge(prot, &a, out, cap, len, &res);
     if (err == SL_ERR_OVERFLOW) {
         *coap_code = SL_COAP_REQUEST_ENTITY_TOO_LARGE;
         return err;
@@ -673,18 +804,44 @@ sl_err sl_oscore_unprotect_request(struct sl_oscore_ctx *ctx, const struct sl_co
     }
     if (err != SL_OK)
         return err; /* 4.00 Bad Request */
-    replay_mark(ctx, seq);
+    bd.observe = res.registration;
+    if (ctx->need_echo) {
+        if (!res.echo_match) {
+            /* Authentic, but possibly recorded before the reboot: the
+             * client must prove freshness first (B.1.2). */
+            memset(out, 0, *len);
+            *len = 0;
+            *bind = bd;
+            *coap_code = SL_COAP_UNAUTHORIZED;
+            return SL_ERR_STATE;
+        }
+        /* Fresh: its Partial IV is the lower limit of the new window, so
+         * everything below counts as received. */
+        ctx->need_echo = false;
+        ctx->echo_armed = false;
+        ctx->replay_seen = true;
+        ctx->replay_top = seq;
+        ctx->replay_bits = UINT32_MAX;
+    } else {
+        replay_mark(ctx, seq);
+    }
     *bind = bd;
     *coap_code = 0;
     return SL_OK;
 }
 
-sl_err sl_oscore_unprotect_response(struct sl_oscore_ctx *ctx, const struct sl_coap_msg *prot,
-                                    const struct sl_oscore_binding *bind, uint8_t *out,
-                                    size_t cap, size_t *len, uint8_t *coap_code)
+/* What the client learns from the OSCORE option of a response. */
+struct response_info {
+    bool has_piv;
+    uint64_t piv;
+    bool observe; /* an Inner Observe: a notification */
+};
+
+static sl_err open_response(const struct sl_oscore_ctx *ctx, const struct sl_coap_msg *prot,
+                            const struct sl_oscore_binding *bind, uint8_t *out, size_t cap,
+                            size_t *len, struct response_info *info)
 {
-    if (coap_code != NULL)
-        *coap_code = 0; /* the client discards a bad response (RFC 8613 8.4) */
+    memset(info, 0, sizeof *info);
     if (ctx == NULL || prot == NULL || bind == NULL || out == NULL || len == NULL ||
         bind->kid_len > SL_OSCORE_MAX_ID_LEN || bind->piv_len > SL_OSCORE_MAX_PIV_LEN)
         return SL_ERR_INVALID;
@@ -709,8 +866,126 @@ sl_err sl_oscore_unprotect_response(struct sl_oscore_ctx *ctx, const struct sl_c
                             bind->piv_len);
     if (err != SL_OK)
         return err;
-    return decrypt_and_merge(prot, ctx->recipient_key, nonce, aad, aad_len, false, out, cap,
-                             len);
+    struct open_args a = {
+        .key = ctx->recipient_key,
+        .nonce = nonce,
+        .aad = aad,
+        .aad_len = aad_len,
+        .want_request = false,
+        .piv = opt.piv,
+        .piv_len = opt.piv_len,
+    };
+    struct open_result res;
+    err = decrypt_and_merge(prot, &a, out, cap, len, &res);
+    if (err != SL_OK)
+        return err;
+    if (res.observe && !bind->observe) {
+        /* A notification for a request that registered nothing (RFC 8613
+         * 4.1.3.5.2): stop processing. */
+        memset(out, 0, *len);
+        *len = 0;
+        return SL_ERR_INVALID;
+    }
+    info->has_piv = opt.piv_len > 0;
+    info->piv = piv_value(opt.piv, opt.piv_len);
+    info->observe = res.observe;
+    return SL_OK;
+}
+
+sl_err sl_oscore_unprotect_response(struct sl_oscore_ctx *ctx, const struct sl_coap_msg *prot,
+                                    const struct sl_oscore_binding *bind, uint8_t *out,
+                                    size_t cap, size_t *len, uint8_t *coap_code)
+{
+    if (coap_code != NULL)
+        *coap_code = 0; /* the client discards a bad response (RFC 8613 8.4) */
+    struct response_info info;
+    return open_response(ctx, prot, bind, out, cap, len, &info);
+}
+
+sl_err sl_oscore_unprotect_notification(struct sl_oscore_ctx *ctx, const struct sl_coap_msg *prot,
+                                        const struct sl_oscore_binding *bind,
+                                        struct sl_oscore_notif *notif, uint8_t *out, size_t cap,
+                                        size_t *len)
+{
+    if (notif == NULL)
+        return SL_ERR_INVALID;
+    struct response_info info;
+    sl_err err = open_response(ctx, prot, bind, out, cap, len, &info);
+    if (err != SL_OK || !info.observe)
+        return err;
+    /* RFC 8613 7.4.1: at most one notification without Partial IV, and it
+     * is the oldest; then only Partial IVs above the Notification Number
+     * (the stricter choice 7.4.1 allows: an older one would roll the
+     * resource state back). */
+    bool fresh = info.has_piv ? !notif->seen || info.piv > notif->number
+                              : !notif->seen && !notif->no_piv;
+    if (!fresh) {
+        memset(out, 0, *len);
+        *len = 0;
+        return SL_ERR_RANGE;
+    }
+    if (info.has_piv) {
+        notif->number = info.piv;
+        notif->seen = true;
+    } else {
+        notif->no_piv = true;
+    }
+    return SL_OK;
+}
+
+/* ---- Echo after a reboot (RFC 8613 B.1.2, RFC 9175) ---- */
+
+sl_err sl_oscore_echo_arm(struct sl_oscore_ctx *ctx, const uint8_t random[SL_OSCORE_ECHO_LEN])
+{
+    if (ctx == NULL || random == NULL)
+        return SL_ERR_INVALID;
+    memcpy(ctx->echo, random, SL_OSCORE_ECHO_LEN);
+    ctx->echo_armed = true;
+    return SL_OK;
+}
+
+sl_err sl_oscore_echo_response(struct sl_oscore_ctx *ctx, const struct sl_coap_msg *req,
+                               const struct sl_oscore_binding *bind, uint8_t *out, size_t cap,
+                               size_t *len)
+{
+    if (ctx == NULL || req == NULL || bind == NULL || out == NULL || len == NULL ||
+        req->tkl > SL_COAP_MAX_TOKEN)
+        return SL_ERR_INVALID;
+    if (!ctx->echo_armed)
+        return SL_ERR_STATE;
+    /* The plain 4.01: header, token and the Echo option only. */
+    uint8_t plain_buf[SL_COAP_HEADER_LEN + SL_COAP_MAX_TOKEN + 3 + SL_OSCORE_ECHO_LEN];
+    struct sl_coap_builder b;
+    uint8_t type = req->type == SL_COAP_CON ? SL_COAP_ACK : SL_COAP_NON;
+    sl_coap_build_begin(&b, plain_buf, sizeof plain_buf, type, SL_COAP_UNAUTHORIZED, req->mid,
+                        req->token, req->tkl);
+    sl_coap_build_opt(&b, SL_COAP_OPT_ECHO, ctx->echo, SL_OSCORE_ECHO_LEN);
+    size_t plain_len;
+    sl_err err = sl_coap_build_end(&b, &plain_len);
+    struct sl_coap_msg plain;
+    if (err == SL_OK)
+        err = sl_coap_parse(&plain, plain_buf, plain_len);
+    if (err != SL_OK)
+        return err;
+    /* Own Partial IV: the request's one may repeat one from before the
+     * reboot, and reusing its nonce could repeat a (key, nonce) pair. */
+    return sl_oscore_protect_response(ctx, &plain, bind, true, 0, out, cap, len);
+}
+
+sl_err sl_oscore_echo_read(const struct sl_coap_msg *inner, const uint8_t **echo,
+                           size_t *echo_len)
+{
+    if (inner == NULL || echo == NULL || echo_len == NULL)
+        return SL_ERR_INVALID;
+    const struct sl_coap_opt *e = sl_coap_opt_get(inner, SL_COAP_OPT_ECHO, 0);
+    if (e == NULL)
+        return SL_ERR_NOT_FOUND;
+    if (sl_coap_opt_get(inner, SL_COAP_OPT_ECHO, 1) != NULL || e->len == 0 ||
+        e->len > SL_OSCORE_ECHO_MAX_LEN)
+        return SL_ERR_INVALID; /* RFC 9175 2.2.1: not repeatable, 1..40 bytes */
+    *echo = e->val;
+    *echo_len = e->len;
+    return SL_OK;
 }
 
 const char *sl_oscore_error_text(sl_err err, uint8_t coap_code)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "coap/coap_msg.h"
+#include "security/crypto.h"
 #include "security/oscore.h"
 
 /* ---- the vector file ---------------------------------------------------- */
@@ -644,6 +645,33 @@ static void test_roundtrip_observe(void **state)
     assert_int_equal(prot.opt_count, 2);
     assert_int_equal(prot.opts[0].num, SL_COAP_OPT_OBSERVE);
     assert_int_equal(prot.opts[1].num, SL_COAP_OPT_OSCORE);
+    /* RFC 8613 4.1.3.5.2: the Outer Observe keeps the value for proxies... */
+    uint32_t outer_obs;
+    assert_int_equal(sl_coap_opt_uint(&prot, SL_COAP_OPT_OBSERVE, &outer_obs), SL_OK);
+    assert_int_equal(outer_obs, 5);
+    /* ...and the Inner one is empty: decrypt by hand and read the
+     * plaintext: code 2.05, Observe (delta 6, length 0), Content-Format
+     * 112 (delta 6, length 1), payload. Every failed attempt above spent a
+     * sequence number, so the Partial IV is whatever the option says. */
+    struct sl_oscore_option oo;
+    const struct sl_coap_opt *ov = sl_coap_opt_get(&prot, SL_COAP_OPT_OSCORE, 0);
+    assert_non_null(ov);
+    assert_int_equal(sl_oscore_option_parse(&oo, ov->val, ov->len), SL_OK);
+    assert_int_equal(oo.piv_len, 1);
+    uint8_t nonce[SL_OSCORE_NONCE_LEN], aad[64], pt[64];
+    size_t aad_len;
+    assert_int_equal(sl_oscore_nonce(nonce, s.common_iv, s.sender_id, s.sender_id_len, oo.piv,
+                                     oo.piv_len),
+                     SL_OK);
+    assert_int_equal(sl_oscore_aad(aad, sizeof aad, &aad_len, cb.kid, cb.kid_len, cb.piv,
+                                   cb.piv_len),
+                     SL_OK);
+    assert_int_equal(sl_crypto_ccm_decrypt(s.sender_key, nonce, aad, aad_len, prot.payload,
+                                           prot.payload_len, pt),
+                     SL_OK);
+    static const uint8_t want_pt[] = {0x45, 0x60, 0x61, 0x70, 0xff, 0x81, 0x00};
+    assert_int_equal(prot.payload_len - SL_OSCORE_TAG_LEN, sizeof want_pt);
+    assert_memory_equal(pt, want_pt, sizeof want_pt);
     for (size_t cap = 0; cap < plain_len; cap++)
         assert_int_equal(sl_oscore_unprotect_response(&c, &prot, &cb, inner, cap, &inner_len,
                                                       &code),
@@ -651,7 +679,11 @@ static void test_roundtrip_observe(void **state)
     assert_int_equal(sl_oscore_unprotect_response(&c, &prot, &cb, inner, sizeof inner,
                                                   &inner_len, &code),
                      SL_OK);
+    /* The client's Observe value is the Partial IV (4.1.3.5.2 MAY), not
+     * the unprotected Outer value 5; the rest is the server's message. */
     assert_int_equal(inner_len, plain_len);
+    assert_int_equal(inner[7], oo.piv[0]);
+    inner[7] = 5;
     assert_memory_equal(inner, plain_buf, plain_len);
 }
 
