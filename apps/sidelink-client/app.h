@@ -9,9 +9,15 @@
 #include "objects/device_ipso.h"
 #include "options.h"
 #include "platform/posix/sl_posix.h"
+#include "security/dtls.h"
 #include "sidelink/engine.h"
 
 #define APP_MAX_CONTROL_CONNS 4
+/* Socket indexes (sl_sock): --listen, --listen-secure, then one ephemeral
+ * socket per coaps:// server. */
+#define APP_SOCK_PLAIN 0
+#define APP_SOCK_SECURE 1
+#define APP_SOCK_FIRST_OUT 2
 #define APP_CONTROL_LINE 4096
 
 struct control_conn {
@@ -29,6 +35,12 @@ struct app {
     struct sl_core_objects co;
     struct sl_device_objects dev;
     struct sl_client client;
+    struct sl_dtls *dtls;
+    bool secure[SL_POSIX_MAX_SOCKS];          /* a DTLS socket */
+    uint16_t out_ssid[SL_POSIX_MAX_SOCKS];    /* the server of an outgoing session */
+    struct sl_addr out_to[SL_POSIX_MAX_SOCKS];
+    sl_err (*posix_send)(void *ctx, sl_sock sock, const struct sl_addr *to, const uint8_t *data,
+                         size_t len);
     int udp_fd;
     int control_fd;
     int signal_fd;
@@ -53,6 +65,17 @@ void control_close_all(struct app *a);
 /* device.c: object 3's executables and its clock. */
 void device_setup(struct app *a);
 void device_step(struct app *a, sl_time_ms now);
+
+/* secure.c: DTLS sockets and sessions. */
+int secure_setup(struct app *a);
+/* Open (or reopen) the DTLS session to server ssid at `to`: the socket
+ * index, or a negative sl_err. */
+int secure_connect(struct app *a, uint16_t ssid, const struct sl_addr *to);
+void secure_receive(struct app *a, sl_sock sock);
+void secure_step(struct app *a, sl_time_ms now);
+sl_time_ms secure_next_deadline(const struct app *a);
+/* close_notify to every server, then close the sockets. */
+void secure_close_all(struct app *a);
 
 /* demo.c: simulated sensor and button. */
 void demo_setup(struct app *a);

@@ -74,8 +74,16 @@ static int provision(struct app *a)
         v = sl_value_bool(false);
         if (err == SL_OK)
             err = sl_store_set(&a->co.security, iid, SL_SEC_BOOTSTRAP, SL_ID_NONE, &v);
+        bool psk = so->psk_key_len > 0;
         if (err == SL_OK)
-            err = set_int(&a->co.security, iid, SL_SEC_MODE, SL_SEC_MODE_NOSEC);
+            err = set_int(&a->co.security, iid, SL_SEC_MODE,
+                          psk ? SL_SEC_MODE_PSK : SL_SEC_MODE_NOSEC);
+        v = sl_value_opaque((const uint8_t *)so->psk_identity, strlen(so->psk_identity));
+        if (err == SL_OK && psk)
+            err = sl_store_set(&a->co.security, iid, SL_SEC_IDENTITY, SL_ID_NONE, &v);
+        v = sl_value_opaque(so->psk_key, so->psk_key_len);
+        if (err == SL_OK && psk)
+            err = sl_store_set(&a->co.security, iid, SL_SEC_SECRET_KEY, SL_ID_NONE, &v);
         if (err == SL_OK)
             err = set_int(&a->co.security, iid, SL_SEC_SSID, so->short_id);
         if (err == SL_OK)
@@ -165,15 +173,21 @@ static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const cha
     struct sl_addr addr;
     (void)c;
     if (sl_posix_uri_parse(uri, scheme, sizeof scheme, &addr) != SL_OK ||
-        strcmp(scheme, "coap") != 0) {
+        (strcmp(scheme, "coap") != 0 && strcmp(scheme, "coaps") != 0)) {
         sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: unusable URI %s", ssid, uri);
         return SL_ERR_INVALID;
     }
-    int peer = sl_engine_peer_find(&a->eng, 0, &addr);
+    int sock = APP_SOCK_PLAIN;
+    if (strcmp(scheme, "coaps") == 0) {
+        sock = secure_connect(a, ssid, &addr);
+        if (sock < 0)
+            return sock;
+    }
+    int peer = sl_engine_peer_find(&a->eng, (sl_sock)sock, &addr);
     if (peer >= 0)
         return peer;
     struct sl_actor who = { SL_ACTOR_SERVER, ssid };
-    return sl_engine_peer_add(&a->eng, 0, &addr, &who);
+    return sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, &who);
 }
 
 static void hook_state(void *ctx, struct sl_client *c, const struct sl_reg *reg, sl_err why)
@@ -211,7 +225,9 @@ static int setup(struct app *a)
         sl_posix_logf(&a->log, SL_LOG_ERROR, "listen %s: %s", a->opts.listen, err);
         return -1;
     }
-    a->plat.fds[0] = a->udp_fd;
+    a->plat.fds[APP_SOCK_PLAIN] = a->udp_fd;
+    if (secure_setup(a) < 0)
+        return -1;
     struct sl_engine_cfg cfg;
     sl_engine_cfg_default(&cfg);
     cfg.notify_con = a->opts.notify_con;
@@ -296,6 +312,7 @@ static int run(struct app *a)
     sl_client_start(&a->client, sl_posix_now_ms());
     for (;;) {
         sl_time_ms now = sl_posix_now_ms();
+        secure_step(a, now);
         sl_engine_step(&a->eng, now);
         sl_client_step(&a->client, now);
         demo_step(a, now);
@@ -313,14 +330,18 @@ static int run(struct app *a)
         sl_time_ms next = earliest(sl_engine_next_deadline(&a->eng),
                                    sl_client_next_deadline(&a->client));
         next = earliest(next, stopping ? stop_deadline : a->next_sample);
+        next = earliest(next, secure_next_deadline(a));
         int timeout = next == UINT64_MAX ? -1 : next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
-        struct pollfd pfd[3 + APP_MAX_CONTROL_CONNS];
+        struct pollfd pfd[3 + APP_MAX_CONTROL_CONNS + SL_POSIX_MAX_SOCKS];
         nfds_t n = 0;
         pfd[n++] = (struct pollfd){ a->udp_fd, POLLIN, 0 };
         pfd[n++] = (struct pollfd){ a->signal_fd, POLLIN, 0 };
         pfd[n++] = (struct pollfd){ a->control_fd, POLLIN, 0 }; /* -1 is ignored by poll */
         for (unsigned k = 0; k < APP_MAX_CONTROL_CONNS; k++)
             pfd[n++] = (struct pollfd){ a->conns[k].fd, POLLIN, 0 };
+        const nfds_t first_secure = n;
+        for (unsigned k = APP_SOCK_SECURE; k < SL_POSIX_MAX_SOCKS; k++)
+            pfd[n++] = (struct pollfd){ a->plat.fds[k], POLLIN, 0 };
         if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
             sl_posix_logf(&a->log, SL_LOG_ERROR, "poll: %s", strerror(errno));
             return 1;
@@ -344,6 +365,9 @@ static int run(struct app *a)
         for (unsigned k = 0; k < APP_MAX_CONTROL_CONNS; k++)
             if (pfd[3 + k].revents & (POLLIN | POLLHUP | POLLERR))
                 control_read(a, &a->conns[k]);
+        for (unsigned k = APP_SOCK_SECURE; k < SL_POSIX_MAX_SOCKS; k++)
+            if (pfd[first_secure + k - APP_SOCK_SECURE].revents & POLLIN)
+                secure_receive(a, (sl_sock)k);
     }
 }
 
@@ -360,10 +384,12 @@ int main(int argc, char **argv)
     a->log.prog = "sidelink-client";
     if (setup(a) < 0) {
         control_close_all(a);
+        secure_close_all(a);
         return 1;
     }
     rc = run(a);
     control_close_all(a);
+    secure_close_all(a);
     if (a->udp_fd >= 0)
         close(a->udp_fd);
     if (a->signal_fd >= 0)

@@ -17,10 +17,11 @@ static const char usage[] =
     "  --config FILE          read settings from FILE (keys: docs/client.md)\n"
     "  --endpoint NAME        endpoint name (required: here or in the config)\n"
     "  --server URI           server to register with, coap://HOST:PORT (Short Server ID 1)\n"
-    "  --psk-identity ID      PSK identity for that server (coaps, security issue)\n"
-    "  --psk-key HEX          PSK for that server\n"
+    "  --psk-identity ID      PSK identity for that server (coaps://)\n"
+    "  --psk-key HEX          PSK for that server, in hex\n"
     "  --listen ADDR:PORT     UDP address for server traffic and plain C2C (default [::]:0)\n"
-    "  --listen-secure ADDR:PORT  DTLS address for C2C requesters (security issue)\n"
+    "  --listen-secure ADDR:PORT  accept DTLS handshakes there (C2C requesters; they\n"
+    "                         need client accounts, which come with C2C)\n"
     "  --control PATH         Unix socket for sidelinkctl client commands (mode 0600)\n"
     "  --state-dir DIR        where objects 0, 1 and 2 persist (default ./sidelink-state-NAME)\n"
     "  --lifetime S           registration lifetime in seconds (default 300)\n"
@@ -306,20 +307,27 @@ int client_opts_parse(struct client_opts *o, int argc, char **argv)
         }
         if (sl_posix_uri_parse(s->uri, scheme, sizeof scheme, &a) != SL_OK)
             return bad("server URI (coap://HOST:PORT)", s->uri);
-        if (strcmp(scheme, "coap") != 0) {
-            fprintf(stderr, "sidelink-client: %s: only coap:// until DTLS arrives (security "
-                            "issue)\n", s->uri);
-            return 2;
+        if (strcmp(scheme, "coaps") == 0) {
+            if (s->psk_identity[0] == '\0' || s->psk_key_len == 0) {
+                fprintf(stderr, "sidelink-client: %s: coaps:// needs psk_identity and psk_key "
+                                "(--psk-identity, --psk-key)\n", s->uri);
+                return 2;
+            }
+        } else if (strcmp(scheme, "coap") == 0) {
+            if (s->psk_identity[0] || s->psk_key_len) {
+                fprintf(stderr, "sidelink-client: %s: a PSK is for coaps:// servers\n", s->uri);
+                return 2;
+            }
+        } else {
+            return bad("server URI scheme (coap:// or coaps://)", s->uri);
         }
         for (unsigned j = 0; j < k; j++)
             if (o->servers[j].short_id == s->short_id)
                 return bad("server short_id (duplicate)", s->uri);
     }
-    if (o->listen_secure[0]) {
-        fprintf(stderr, "sidelink-client: --listen-secure needs DTLS (security issue)\n");
-        return 2;
-    }
     struct sl_addr a;
+    if (o->listen_secure[0] && sl_posix_addr_parse(o->listen_secure, &a) != SL_OK)
+        return bad("listen-secure address (ADDR:PORT)", o->listen_secure);
     if (sl_posix_addr_parse(o->listen, &a) != SL_OK)
         return bad("listen address (ADDR:PORT)", o->listen);
     if (o->state_dir[0] == '\0' &&

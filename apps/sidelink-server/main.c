@@ -22,7 +22,8 @@ static void usage(FILE *f)
           "                     below win over it)\n"
           "  --coap ADDR:PORT   plain CoAP (default 0.0.0.0:5683; [::]:5683 for both\n"
           "                     IPv6 and IPv4)\n"
-          "  --coaps ADDR:PORT  CoAP over DTLS (not available yet)\n"
+          "  --coaps ADDR:PORT  CoAP over DTLS 1.2 with pre-shared keys (default\n"
+          "                     0.0.0.0:5684; off: no DTLS socket)\n"
           "  --http ADDR:PORT   REST API (default 127.0.0.1:8080; another address\n"
           "                     needs the http_token key)\n"
           "  --db PATH          SQLite store (default ./sidelink.db; :memory: keeps\n"
@@ -34,7 +35,8 @@ static void usage(FILE *f)
           "Config-file keys: the options' names with '_' for '-' (coap, coaps, http,\n"
           "db, bootstrap, log_level), and http_token, require_security,\n"
           "request_timeout, coap_ack_timeout_ms, coap_max_retransmit,\n"
-          "max_registrations. See docs/server.md and docs/rest-api.md.\n"
+          "max_registrations, coap_rcvbuf, dtls_max_sessions, dtls_idle_timeout,\n"
+          "dtls_handshake_rate. See docs/server.md and docs/rest-api.md.\n"
           "\n"
           "Exit status: 0 after SIGINT/SIGTERM, 1 on a runtime failure, 2 on bad\n"
           "usage or configuration.\n",
@@ -129,10 +131,6 @@ int main(int argc, char **argv)
                     !strcmp(keys[k], "log_level") ? "log-level" : keys[k], err);
             return 2;
         }
-    }
-    if (cfg.coaps_set) {
-        fprintf(stderr, "sidelink-server: coaps: not available yet (security issue)\n");
-        return 2;
     }
     if (cfg.bootstrap) {
         fprintf(stderr, "sidelink-server: bootstrap: not available yet (security issue)\n");

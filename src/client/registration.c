@@ -183,12 +183,12 @@ static void send_register(struct sl_reg *reg)
         retry_later(reg, SL_ERR_NOT_FOUND);
         return;
     }
-    if (reg->peer < 0 || !sl_engine_peer(c->eng, reg->peer)) {
-        reg->peer = c->hooks.connect(c->hooks.ctx, c, reg->ssid, uri);
-        if (reg->peer < 0) {
-            retry_later(reg, (sl_err)reg->peer);
-            return;
-        }
+    /* every Register opens the transport again: a secure one starts a
+     * fresh handshake (the server may have lost the old session) */
+    reg->peer = c->hooks.connect(c->hooks.ctx, c, reg->ssid, uri);
+    if (reg->peer < 0) {
+        retry_later(reg, (sl_err)reg->peer);
+        return;
     }
     int srv = sl_core_server_of(c->co, reg->ssid);
     if (srv >= 0) {

@@ -50,7 +50,9 @@ struct sl_reg {
 struct sl_client_hooks {
     void *ctx;
     /* Make the server of `uri` a peer of the engine (open its transport)
-     * and return the peer index, or a negative sl_err. Required. */
+     * and return the peer index, or a negative sl_err. Called before every
+     * Register, so a secure transport can start a fresh handshake; return
+     * the same peer for the same server. Required. */
     int (*connect)(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri);
     /* Told of every state change (logging, the control socket). Optional. */
     void (*state_changed)(void *ctx, struct sl_client *c, const struct sl_reg *reg, sl_err why);

@@ -18,7 +18,11 @@
 struct srv_config {
     struct sl_addr coap;       /* key coap, --coap; default 0.0.0.0:5683 */
     struct sl_addr http;       /* key http, --http; default 127.0.0.1:8080 */
-    bool coaps_set;            /* key coaps, --coaps: not available yet */
+    struct sl_addr coaps;      /* key coaps, --coaps; default 0.0.0.0:5684 */
+    bool coaps_enabled;        /* false with coaps = off */
+    uint32_t dtls_max_sessions; /* key dtls_max_sessions; default 4096 */
+    uint32_t dtls_idle_timeout_s; /* key dtls_idle_timeout; default 90000 */
+    uint32_t dtls_handshake_rate; /* key dtls_handshake_rate: ClientHellos/s per source IP */
     bool bootstrap;            /* key bootstrap, --bootstrap: not available yet */
     char db[SRV_PATH_MAX];     /* key db, --db; default ./sidelink.db; ":memory:" */
     int log_level;             /* key log_level, --log-level; default info */

@@ -798,6 +798,12 @@ static void server_info(struct srv *s, struct srv_hreq *h)
                           "registrations", (json_int_t)s->registrations, "notifications",
                           (json_int_t)s->notifications, "store", "operations", (json_int_t)st.ops,
                           "commits", (json_int_t)st.batches, "failed", (json_int_t)st.failed_ops);
+    if (s->coaps_fd >= 0) {
+        char coaps[SL_POSIX_ADDR_STRLEN];
+        srv_addr_str(&s->coaps_local, coaps);
+        json_object_set_new(j, "coaps", json_string(coaps));
+        srv_dtls_stats(s, j);
+    }
     srv_http_reply(s, h, 200, j);
 }
 

@@ -14,20 +14,44 @@
 /* Past this many remembered messages the oldest are forgotten early. */
 #define SRV_MAX_DEDUP 262144
 
-void srv_addr_key(const struct sl_addr *a, uint8_t out[SRV_ADDR_KEY])
+bool srv_peer_equal(const struct srv_peer *a, const struct srv_peer *b)
 {
-    memset(out, 0, SRV_ADDR_KEY);
-    out[0] = a->family;
-    memcpy(out + 1, a->ip, a->family == 4 ? 4 : 16);
-    out[17] = (uint8_t)(a->port >> 8);
-    out[18] = (uint8_t)a->port;
+    return a->tp == b->tp && sl_addr_equal(&a->addr, &b->addr);
 }
 
-void srv_mid_key(const struct sl_addr *a, uint16_t mid, uint8_t out[SRV_MID_KEY])
+void srv_peer_key(const struct srv_peer *p, uint8_t out[SRV_PEER_KEY])
 {
-    srv_addr_key(a, out);
-    out[SRV_ADDR_KEY] = (uint8_t)(mid >> 8);
-    out[SRV_ADDR_KEY + 1] = (uint8_t)mid;
+    const struct sl_addr *a = &p->addr;
+    memset(out, 0, SRV_PEER_KEY);
+    out[0] = p->tp;
+    out[1] = a->family;
+    memcpy(out + 2, a->ip, a->family == 4 ? 4 : 16);
+    out[18] = (uint8_t)(a->port >> 8);
+    out[19] = (uint8_t)a->port;
+}
+
+void srv_mid_key(const struct srv_peer *p, uint16_t mid, uint8_t out[SRV_MID_KEY])
+{
+    srv_peer_key(p, out);
+    out[SRV_PEER_KEY] = (uint8_t)(mid >> 8);
+    out[SRV_PEER_KEY + 1] = (uint8_t)mid;
+}
+
+void srv_peer_str(const struct srv_peer *p, char out[SRV_PEER_STRLEN])
+{
+    char a[SL_POSIX_ADDR_STRLEN];
+    srv_addr_str(&p->addr, a);
+    snprintf(out, SRV_PEER_STRLEN, "%s%s", p->tp == SRV_TP_COAPS ? "coaps://" : "", a);
+}
+
+sl_err srv_peer_parse(const char *text, struct srv_peer *out)
+{
+    out->tp = SRV_TP_COAP;
+    if (strncmp(text, "coaps://", 8) == 0) {
+        out->tp = SRV_TP_COAPS;
+        text += 8;
+    }
+    return sl_posix_addr_parse(text, &out->addr);
 }
 
 void srv_addr_str(const struct sl_addr *a, char out[SL_POSIX_ADDR_STRLEN])
@@ -36,12 +60,16 @@ void srv_addr_str(const struct sl_addr *a, char out[SL_POSIX_ADDR_STRLEN])
         strcpy(out, "?");
 }
 
-void srv_coap_send(struct srv *s, const struct sl_addr *to, const uint8_t *buf, size_t len)
+void srv_coap_send(struct srv *s, const struct srv_peer *to, const uint8_t *buf, size_t len)
 {
     s->tx_datagrams++;
-    if (sl_posix_udp_send(s->coap_fd, to, buf, len) != SL_OK) {
-        char a[SL_POSIX_ADDR_STRLEN];
-        srv_addr_str(to, a);
+    if (to->tp == SRV_TP_COAPS) {
+        srv_dtls_send(s, &to->addr, buf, len);
+        return;
+    }
+    if (sl_posix_udp_send(s->coap_fd, &to->addr, buf, len) != SL_OK) {
+        char a[SRV_PEER_STRLEN];
+        srv_peer_str(to, a);
         SRV_DEBUG(s, "send to %s failed (%zu bytes)", a, len);
     }
 }
@@ -87,7 +115,7 @@ void srv_coap_purge(struct srv *s, sl_time_ms now)
     dedup_rearm(s);
 }
 
-static struct srv_dedup *dedup_find(struct srv *s, const struct sl_addr *from, uint16_t mid)
+static struct srv_dedup *dedup_find(struct srv *s, const struct srv_peer *from, uint16_t mid)
 {
     uint8_t key[SRV_MID_KEY];
     srv_mid_key(from, mid, key);
@@ -98,7 +126,7 @@ static struct srv_dedup *dedup_find(struct srv *s, const struct sl_addr *from, u
     return d->expires > srv_now(s) ? d : NULL;
 }
 
-static struct srv_dedup *dedup_add(struct srv *s, const struct sl_addr *from, uint16_t mid, bool con)
+static struct srv_dedup *dedup_add(struct srv *s, const struct srv_peer *from, uint16_t mid, bool con)
 {
     struct srv_dedup *d = calloc(1, sizeof *d);
     if (!d)
@@ -129,7 +157,7 @@ static struct srv_dedup *dedup_add(struct srv *s, const struct sl_addr *from, ui
     return d;
 }
 
-void srv_coap_reply(struct srv *s, struct srv_dedup *d, const struct sl_addr *to,
+void srv_coap_reply(struct srv *s, struct srv_dedup *d, const struct srv_peer *to,
                     const uint8_t *buf, size_t len)
 {
     srv_coap_send(s, to, buf, len);
@@ -165,7 +193,7 @@ size_t srv_coap_build_response(struct srv *s, uint8_t *buf, size_t cap, const st
     return len;
 }
 
-void srv_coap_respond(struct srv *s, struct srv_dedup *d, const struct sl_addr *to,
+void srv_coap_respond(struct srv *s, struct srv_dedup *d, const struct srv_peer *to,
                       const struct sl_coap_msg *m, uint8_t code, const char *const *location,
                       unsigned nloc, const char *diag)
 {
@@ -175,7 +203,7 @@ void srv_coap_respond(struct srv *s, struct srv_dedup *d, const struct sl_addr *
         srv_coap_reply(s, d, to, buf, len);
 }
 
-static void send_empty(struct srv *s, struct srv_dedup *d, const struct sl_addr *to, uint8_t type,
+static void send_empty(struct srv *s, struct srv_dedup *d, const struct srv_peer *to, uint8_t type,
                        uint16_t mid)
 {
     uint8_t buf[4];
@@ -212,7 +240,7 @@ void srv_tok_unmap(struct srv *s, struct srv_tok *t)
 
 /* ---- input ---- */
 
-static void handle_request(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+static void handle_request(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                            const struct sl_coap_msg *m)
 {
     uint16_t bad = sl_coap_unknown_critical(m);
@@ -230,7 +258,7 @@ static void handle_request(struct srv *s, struct srv_dedup *d, const struct sl_a
     srv_coap_respond(s, d, from, m, SL_COAP_NOT_FOUND, NULL, 0, "no such resource");
 }
 
-static void handle_response(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+static void handle_response(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                             const struct sl_coap_msg *m)
 {
     struct srv_map_node *n = m->tkl ? srv_map_find(&s->tokens, m->token, m->tkl) : NULL;
@@ -239,11 +267,11 @@ static void handle_response(struct srv *s, struct srv_dedup *d, const struct sl_
     struct srv_obs *obs = NULL;
     if (t && t->kind == SRV_TOK_REQ) {
         req = SRV_CONTAINER_OF(t, struct srv_req, tok);
-        if (!sl_addr_equal(&req->to, from) || req->state < REQ_WAIT_ACK)
+        if (!srv_peer_equal(&req->to, from) || req->state < REQ_WAIT_ACK)
             req = NULL;
     } else if (t && t->kind == SRV_TOK_OBS) {
         obs = SRV_CONTAINER_OF(t, struct srv_obs, tok);
-        if (!obs->reg || !sl_addr_equal(&obs->reg->addr, from))
+        if (!obs->reg || !srv_peer_equal(&obs->reg->addr, from))
             obs = NULL;
     }
     if (!req && !obs) {
@@ -259,15 +287,15 @@ static void handle_response(struct srv *s, struct srv_dedup *d, const struct sl_
         srv_obs_on_notification(s, obs, m);
 }
 
-void srv_coap_input(struct srv *s, const struct sl_addr *from, const uint8_t *buf, size_t len)
+void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *buf, size_t len)
 {
     struct sl_coap_msg m;
     s->rx_datagrams++;
     sl_err err = sl_coap_parse(&m, buf, len);
-    char a[SL_POSIX_ADDR_STRLEN];
+    char a[SRV_PEER_STRLEN];
     if (err == SL_ERR_TOO_LARGE) {
         s->rx_bad++;
-        srv_addr_str(from, a);
+        srv_peer_str(from, a);
         SRV_DEBUG(s, "%s: message with more than %d options", a, SL_COAP_MAX_OPTIONS);
         if (m.type == SL_COAP_CON && sl_coap_is_request(m.code))
             srv_coap_respond(s, NULL, from, &m, SL_COAP_REQUEST_ENTITY_TOO_LARGE, NULL, 0,
@@ -278,7 +306,7 @@ void srv_coap_input(struct srv *s, const struct sl_addr *from, const uint8_t *bu
     }
     if (err != SL_OK) {
         s->rx_bad++;
-        srv_addr_str(from, a);
+        srv_peer_str(from, a);
         SRV_DEBUG(s, "%s: malformed CoAP message (%zu bytes)", a, len);
         /* a malformed CON is rejected with RST when its header is readable */
         if (len >= 4 && (buf[0] >> 6) == 1 && ((buf[0] >> 4) & 3) == SL_COAP_CON)

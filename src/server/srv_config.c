@@ -12,6 +12,14 @@ void srv_config_defaults(struct srv_config *c)
 {
     memset(c, 0, sizeof *c);
     sl_posix_addr_parse("0.0.0.0:5683", &c->coap);
+    sl_posix_addr_parse("0.0.0.0:5684", &c->coaps);
+    c->coaps_enabled = true;
+    /* about 33 KiB each with Debian's mbedTLS (16 KiB I/O buffers) */
+    c->dtls_max_sessions = 4096;
+    /* longer than LwM2M's default lifetime (86400 s), so a client that only
+     * sends its Updates keeps its session and stays reachable */
+    c->dtls_idle_timeout_s = 90000;
+    c->dtls_handshake_rate = 20;
     sl_posix_addr_parse("127.0.0.1:8080", &c->http);
     snprintf(c->db, sizeof c->db, "./sidelink.db");
     c->log_level = SL_LOG_INFO;
@@ -53,12 +61,21 @@ bool srv_config_set(struct srv_config *c, const char *key, const char *v, char *
     if (!strcmp(key, "coap"))
         return addr(v, &c->coap, err, errlen);
     if (!strcmp(key, "coaps")) {
-        struct sl_addr a;
-        if (!addr(v, &a, err, errlen))
+        if (!strcmp(v, "off")) {
+            c->coaps_enabled = false;
+            return true;
+        }
+        if (!addr(v, &c->coaps, err, errlen))
             return false;
-        c->coaps_set = true;
+        c->coaps_enabled = true;
         return true;
     }
+    if (!strcmp(key, "dtls_max_sessions"))
+        return u32(v, 1, 1000000, &c->dtls_max_sessions, err, errlen);
+    if (!strcmp(key, "dtls_idle_timeout"))
+        return u32(v, 10, 10u * 86400u, &c->dtls_idle_timeout_s, err, errlen);
+    if (!strcmp(key, "dtls_handshake_rate"))
+        return u32(v, 1, 1000000, &c->dtls_handshake_rate, err, errlen);
     if (!strcmp(key, "http"))
         return addr(v, &c->http, err, errlen);
     if (!strcmp(key, "db")) {

@@ -58,13 +58,31 @@ struct MHD_Connection;
 /* Requests waiting for one client before new ones are refused. */
 #define SRV_MAX_QUEUE_PER_CLIENT 256
 
-/* Address + message ID as a map key: family, 16 address bytes, port, MID. */
-#define SRV_ADDR_KEY 19
-#define SRV_MID_KEY (SRV_ADDR_KEY + 2)
-void srv_addr_key(const struct sl_addr *a, uint8_t out[SRV_ADDR_KEY]);
-void srv_mid_key(const struct sl_addr *a, uint16_t mid, uint8_t out[SRV_MID_KEY]);
+/* Longest DTLS PSK identity we accept (srv_security.c keeps them). */
+#define SRV_IDENTITY_MAX 128
+
+/* Where a client is, as the server sees it: its UDP address and the
+ * transport it came over. The same address over CoAP and over DTLS is two
+ * peers: a reply goes back the way its request came. */
+enum srv_transport { SRV_TP_COAP = 0, SRV_TP_COAPS = 1 };
+struct srv_peer {
+    struct sl_addr addr;
+    uint8_t tp; /* enum srv_transport */
+};
+bool srv_peer_equal(const struct srv_peer *a, const struct srv_peer *b);
+
+/* Peer + message ID as a map key: transport, family, 16 address bytes,
+ * port, MID. */
+#define SRV_PEER_KEY 20
+#define SRV_MID_KEY (SRV_PEER_KEY + 2)
+void srv_peer_key(const struct srv_peer *p, uint8_t out[SRV_PEER_KEY]);
+void srv_mid_key(const struct srv_peer *p, uint16_t mid, uint8_t out[SRV_MID_KEY]);
 /* "127.0.0.1:5683" */
 void srv_addr_str(const struct sl_addr *a, char out[SL_POSIX_ADDR_STRLEN]);
+/* "127.0.0.1:5683" or "coaps://127.0.0.1:40123" (what the store keeps) */
+#define SRV_PEER_STRLEN (SL_POSIX_ADDR_STRLEN + 8)
+void srv_peer_str(const struct srv_peer *p, char out[SRV_PEER_STRLEN]);
+sl_err srv_peer_parse(const char *text, struct srv_peer *out);
 
 struct srv;
 struct srv_reg;
@@ -86,14 +104,14 @@ struct srv_fifo {
     struct srv_dedup *head, *tail;
 };
 
-void srv_coap_input(struct srv *s, const struct sl_addr *from, const uint8_t *buf, size_t len);
-void srv_coap_send(struct srv *s, const struct sl_addr *to, const uint8_t *buf, size_t len);
+void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *buf, size_t len);
+void srv_coap_send(struct srv *s, const struct srv_peer *to, const uint8_t *buf, size_t len);
 /* Send a reply and remember it for duplicates (d may be NULL). */
-void srv_coap_reply(struct srv *s, struct srv_dedup *d, const struct sl_addr *to,
+void srv_coap_reply(struct srv *s, struct srv_dedup *d, const struct srv_peer *to,
                     const uint8_t *buf, size_t len);
 /* Build and send a piggybacked response to request m (an ACK for CON, a NON
  * for NON), optional Location-Path segments and a diagnostic payload. */
-void srv_coap_respond(struct srv *s, struct srv_dedup *d, const struct sl_addr *to,
+void srv_coap_respond(struct srv *s, struct srv_dedup *d, const struct srv_peer *to,
                       const struct sl_coap_msg *m, uint8_t code, const char *const *location,
                       unsigned nloc, const char *diag);
 /* Prebuilt response bytes (for replies sent after a commit). */
@@ -124,7 +142,7 @@ struct srv_reg {
     struct srv_map_node by_ep, by_id;
     char id[16];
     char ep[SRV_EP_MAX + 1];
-    struct sl_addr addr;
+    struct srv_peer addr;
     uint32_t lifetime;
     char version[8];
     char binding[8];
@@ -155,7 +173,7 @@ json_t *srv_reg_json(struct srv *s, const struct srv_reg *r);
 struct srv_store_op *srv_reg_op_upsert(struct srv *s, const struct srv_reg *r);
 void srv_reg_arm_expiry(struct srv *s, struct srv_reg *r);
 sl_err srv_registry_restore(struct srv *s);
-void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                    const struct sl_coap_msg *m);
 
 /* ---- requests (srv_request.c) ---- */
@@ -211,7 +229,7 @@ struct srv_req {
     struct srv_map_node mid_node;
     bool mid_mapped;
     uint8_t mid_key[SRV_MID_KEY];
-    struct sl_addr to;
+    struct srv_peer to;
     uint8_t *msg;
     size_t msg_len;
     unsigned retries;
@@ -234,7 +252,7 @@ void srv_req_cancel(struct srv_req *req);
 /* Fail every request of a client (it went away). */
 void srv_reg_fail_requests(struct srv *s, struct srv_reg *r, sl_err err);
 /* Message layer hooks. */
-struct srv_req *srv_req_by_mid(struct srv *s, const struct sl_addr *from, uint16_t mid);
+struct srv_req *srv_req_by_mid(struct srv *s, const struct srv_peer *from, uint16_t mid);
 void srv_req_on_ack(struct srv *s, struct srv_req *req, const struct sl_coap_msg *m);
 void srv_req_on_rst(struct srv *s, struct srv_req *req);
 void srv_req_on_response(struct srv *s, struct srv_req *req, const struct sl_coap_msg *m);
@@ -350,6 +368,21 @@ void srv_events_open(struct srv *s, struct srv_hreq *h, const char *ep_filter);
 struct srv_cred;
 sl_err srv_security_restore(struct srv *s);
 bool srv_security_has_credentials(struct srv *s, const char *ep);
+/* The key of a PSK identity (DTLS). SL_ERR_NOT_FOUND when unknown. */
+sl_err srv_security_psk(struct srv *s, const uint8_t *identity, size_t identity_len, uint8_t *key,
+                        size_t cap, size_t *key_len);
+/* The endpoint whose PSK identity this is, or NULL. */
+const char *srv_security_psk_endpoint(struct srv *s, const char *identity);
+/* DTLS (srv_dtls.c): the secure socket's record layer. */
+sl_err srv_dtls_start(struct srv *s, char *err, size_t errlen);
+void srv_dtls_read(struct srv *s);
+void srv_dtls_send(struct srv *s, const struct sl_addr *to, const uint8_t *buf, size_t len);
+void srv_dtls_free(struct srv *s);
+/* Whether the DTLS session with peer authenticated endpoint ep's PSK
+ * identity (a peer that reconnected with other credentials has not). */
+bool srv_dtls_session_of(struct srv *s, const struct sl_addr *peer, const char *ep);
+/* DTLS counters into a JSON object (GET /api/server). */
+void srv_dtls_stats(struct srv *s, json_t *out);
 void srv_security_free(struct srv *s);
 void srv_api_security(struct srv *s, struct srv_hreq *h, const char *rest);
 void srv_api_bindings(struct srv *s, struct srv_hreq *h, const char *rest);
@@ -363,6 +396,13 @@ struct srv {
     int sigfd;
     int coap_fd;
     struct sl_addr coap_local;
+    int coaps_fd; /* -1 without --coaps */
+    struct sl_addr coaps_local;
+    struct sl_dtls *dtls;
+    struct srv_timer dtls_timer;
+    /* the PSK identity DTLS authenticated for the datagram being handled
+     * (NULL over plain CoAP) */
+    const char *rx_identity;
     struct MHD_Daemon *mhd;
     int mhd_fd;
     bool mhd_dirty; /* a connection was resumed: run MHD again */

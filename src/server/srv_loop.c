@@ -49,7 +49,7 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
     s->cfg = *c;
     s->log.level = c->log_level;
     s->log.prog = "sidelink-server";
-    s->epfd = s->sigfd = s->coap_fd = s->mhd_fd = -1;
+    s->epfd = s->sigfd = s->coap_fd = s->coaps_fd = s->mhd_fd = -1;
     s->now = sl_posix_now_ms();
     srv_map_init(&s->regs_by_ep);
     srv_map_init(&s->regs_by_id);
@@ -94,7 +94,11 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
                       got, c->coap_rcvbuf);
     if (sl_posix_udp_local(s->coap_fd, &s->coap_local) != SL_OK)
         s->coap_local = c->coap;
+    if (c->coaps_enabled && srv_dtls_start(s, err, errlen) != SL_OK)
+        goto fail;
     if (srv_http_start(s, err, errlen) != SL_OK)
+        goto fail;
+    if (s->coaps_fd >= 0 && !epoll_add(s, s->coaps_fd, err, errlen))
         goto fail;
     if (!epoll_add(s, s->coap_fd, err, errlen) || !epoll_add(s, s->mhd_fd, err, errlen) ||
         !epoll_add(s, srv_store_fd(s->store), err, errlen))
@@ -111,10 +115,12 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
         goto fail;
     }
     srv_events_keepalive(s);
-    char ca[SL_POSIX_ADDR_STRLEN], ha[SL_POSIX_ADDR_STRLEN];
+    char ca[SL_POSIX_ADDR_STRLEN], sa[SL_POSIX_ADDR_STRLEN] = "off", ha[SL_POSIX_ADDR_STRLEN];
     srv_addr_str(&s->coap_local, ca);
+    if (s->coaps_fd >= 0)
+        srv_addr_str(&s->coaps_local, sa);
     srv_addr_str(&s->http_local, ha);
-    SRV_INFO(s, "listening: coap=%s http=%s db=%s", ca, ha, c->db);
+    SRV_INFO(s, "listening: coap=%s coaps=%s http=%s db=%s", ca, sa, ha, c->db);
     return s;
 fail:
     srv_free(s);
@@ -140,7 +146,8 @@ static void read_coap(struct srv *s)
         if (n < 0)
             return;
         s->now = sl_posix_now_ms();
-        srv_coap_input(s, &from, s->rx, (size_t)n);
+        struct srv_peer p = { from, SRV_TP_COAP };
+        srv_coap_input(s, &p, s->rx, (size_t)n);
     }
 }
 
@@ -197,6 +204,8 @@ int srv_run(struct srv *s)
             int fd = evs[k].data.fd;
             if (fd == s->coap_fd) {
                 read_coap(s);
+            } else if (fd == s->coaps_fd) {
+                srv_dtls_read(s);
             } else if (fd == s->mhd_fd) {
                 run_http = true;
             } else if (s->store && fd == srv_store_fd(s->store)) {
@@ -247,6 +256,7 @@ void srv_free(struct srv *s)
     srv_bindings_free(s);
     srv_security_free(s);
     srv_coap_free(s);
+    srv_dtls_free(s);
     srv_map_free(&s->regs_by_ep);
     srv_map_free(&s->regs_by_id);
     srv_map_free(&s->out_by_mid);
@@ -254,6 +264,8 @@ void srv_free(struct srv *s)
     srv_timers_free(&s->timers);
     if (s->coap_fd >= 0)
         close(s->coap_fd);
+    if (s->coaps_fd >= 0)
+        close(s->coaps_fd);
     if (s->sigfd >= 0)
         close(s->sigfd);
     if (s->epfd >= 0)

@@ -13,7 +13,7 @@
 /* An answer waiting for a commit. */
 struct pending_reply {
     struct srv *s;
-    struct sl_addr to;
+    struct srv_peer to;
     uint8_t dedup_key[SRV_MID_KEY];
     bool has_dedup;
     char reg_id[16];
@@ -69,7 +69,7 @@ static void committed(void *arg, sl_err err, const char *msg)
 }
 
 static struct pending_reply *pending_new(struct srv *s, struct srv_dedup *d,
-                                         const struct sl_addr *to, const struct sl_coap_msg *m,
+                                         const struct srv_peer *to, const struct sl_coap_msg *m,
                                          uint8_t ok_code, const char *const *loc, unsigned nloc)
 {
     struct pending_reply *p = calloc(1, sizeof *p);
@@ -122,7 +122,7 @@ static bool payload_format_ok(const struct sl_coap_msg *m)
     return sl_coap_content_format(m, &cf) == SL_OK && (cf == SL_FMT_NONE || cf == SL_FMT_LINK);
 }
 
-static bool payload_size_ok(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+static bool payload_size_ok(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                             const struct sl_coap_msg *m)
 {
     if (m->payload_len <= SRV_MAX_REG_PAYLOAD)
@@ -133,7 +133,26 @@ static bool payload_size_ok(struct srv *s, struct srv_dedup *d, const struct sl_
     return false;
 }
 
-static void do_register(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+/* Who may speak for endpoint ep over the request's transport: over DTLS
+ * only the holder of ep's PSK identity; over plain CoAP only an endpoint
+ * without credentials, and only when the server accepts plain CoAP
+ * (DESIGN 5). NULL when allowed, else why not. */
+static const char *transport_refusal(struct srv *s, const struct srv_peer *from, const char *ep)
+{
+    if (from->tp == SRV_TP_COAPS) {
+        const char *owner = s->rx_identity ? srv_security_psk_endpoint(s, s->rx_identity) : NULL;
+        if (!owner || strcmp(owner, ep) != 0)
+            return "the PSK identity is not this endpoint's";
+        return NULL;
+    }
+    if (s->cfg.require_security)
+        return "this server requires a secure transport";
+    if (srv_security_has_credentials(s, ep))
+        return "this endpoint has credentials: register over its secure transport";
+    return NULL;
+}
+
+static void do_register(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                         const struct sl_coap_msg *m)
 {
     char err[160];
@@ -158,14 +177,12 @@ static void do_register(struct srv *s, struct srv_dedup *d, const struct sl_addr
         return;
     }
     srv_links_free(&links);
-    if (s->cfg.require_security) {
-        srv_coap_respond(s, d, from, m, SL_COAP_FORBIDDEN, NULL, 0,
-                         "this server requires a secure transport");
-        return;
-    }
-    if (srv_security_has_credentials(s, q.ep)) {
-        srv_coap_respond(s, d, from, m, SL_COAP_FORBIDDEN, NULL, 0,
-                         "this endpoint has credentials: register over its secure transport");
+    const char *refusal = transport_refusal(s, from, q.ep);
+    if (refusal) {
+        char a[SRV_PEER_STRLEN];
+        srv_peer_str(from, a);
+        SRV_WARN(s, "Register of %s from %s refused: %s", q.ep, a, refusal);
+        srv_coap_respond(s, d, from, m, SL_COAP_FORBIDDEN, NULL, 0, refusal);
         return;
     }
     struct srv_reg *old = srv_reg_find_ep(s, q.ep);
@@ -218,14 +235,14 @@ static void do_register(struct srv *s, struct srv_dedup *d, const struct sl_addr
     }
     snprintf(p->reg_id, sizeof p->reg_id, "%s", r->id);
     p->event = "REGISTRATION";
-    char a[SL_POSIX_ADDR_STRLEN];
-    srv_addr_str(from, a);
+    char a[SRV_PEER_STRLEN];
+    srv_peer_str(from, a);
     SRV_INFO(s, "%s registered from %s as rd/%s (lifetime %" PRIu32 " s, lwm2m %s)", r->ep, a,
              r->id, r->lifetime, r->version);
     srv_store_submit(s->store, srv_reg_op_upsert(s, r), committed, p);
 }
 
-static void do_update(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+static void do_update(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                       const struct sl_coap_msg *m, struct srv_reg *r)
 {
     char err[160];
@@ -251,15 +268,15 @@ static void do_update(struct srv *s, struct srv_dedup *d, const struct sl_addr *
         srv_links_free(&links);
     }
     json_t *upd = json_object();
-    if (!sl_addr_equal(&r->addr, from)) {
-        char a[SL_POSIX_ADDR_STRLEN], b[SL_POSIX_ADDR_STRLEN];
-        srv_addr_str(&r->addr, a);
-        srv_addr_str(from, b);
+    if (!srv_peer_equal(&r->addr, from)) {
+        char a[SRV_PEER_STRLEN], b[SRV_PEER_STRLEN];
+        srv_peer_str(&r->addr, a);
+        srv_peer_str(from, b);
         SRV_INFO(s, "%s moved from %s to %s", r->ep, a, b);
         r->addr = *from;
     }
     char a[SL_POSIX_ADDR_STRLEN];
-    srv_addr_str(from, a);
+    srv_addr_str(&from->addr, a);
     json_object_set_new(upd, "address", json_string(a));
     if (q.has_lt) {
         r->lifetime = q.lifetime;
@@ -298,7 +315,7 @@ static void do_update(struct srv *s, struct srv_dedup *d, const struct sl_addr *
     srv_store_submit(s->store, srv_reg_op_upsert(s, r), committed, p);
 }
 
-static void do_deregister(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+static void do_deregister(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                           const struct sl_coap_msg *m, struct srv_reg *r)
 {
     struct pending_reply *p = pending_new(s, d, from, m, SL_COAP_DELETED, NULL, 0);
@@ -314,7 +331,7 @@ static void do_deregister(struct srv *s, struct srv_dedup *d, const struct sl_ad
     srv_store_submit(s->store, op, committed, p);
 }
 
-void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct sl_addr *from,
+void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                    const struct sl_coap_msg *m)
 {
     const struct sl_coap_opt *p1 = sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, 1);
@@ -344,6 +361,11 @@ void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct sl_addr *fro
     }
     if (!r) {
         srv_coap_respond(s, d, from, m, SL_COAP_NOT_FOUND, NULL, 0, "no such registration");
+        return;
+    }
+    const char *refusal = transport_refusal(s, from, r->ep);
+    if (refusal) {
+        srv_coap_respond(s, d, from, m, SL_COAP_FORBIDDEN, NULL, 0, refusal);
         return;
     }
     if (m->code == SL_COAP_POST)

@@ -32,7 +32,7 @@ json_t *srv_reg_json(struct srv *s, const struct srv_reg *r)
 {
     (void)s;
     char addr[SL_POSIX_ADDR_STRLEN];
-    srv_addr_str(&r->addr, addr);
+    srv_addr_str(&r->addr.addr, addr);
     json_t *c2c = json_array();
     for (unsigned k = 0; k < r->c2c_n; k++)
         json_array_append_new(c2c, json_string(r->c2c[k]));
@@ -46,7 +46,7 @@ json_t *srv_reg_json(struct srv *s, const struct srv_reg *r)
                           "address", addr, "lwM2mVersion", r->version, "lifetime",
                           (json_int_t)r->lifetime, "bindingMode", r->binding, "queueMode",
                           r->queue_mode, "rootPath", parsed.root, "objectLinks",
-                          links ? links : json_array(), "secure", 0, "c2c", c2c,
+                          links ? links : json_array(), "secure", r->addr.tp == SRV_TP_COAPS, "c2c", c2c,
                           "expirationTime",
                           (json_int_t)(r->updated_ms + (int64_t)r->lifetime * 1000));
     srv_links_free(&parsed);
@@ -72,8 +72,8 @@ void srv_reg_arm_expiry(struct srv *s, struct srv_reg *r)
 struct srv_store_op *srv_reg_op_upsert(struct srv *s, const struct srv_reg *r)
 {
     (void)s;
-    char addr[SL_POSIX_ADDR_STRLEN];
-    srv_addr_str(&r->addr, addr);
+    char addr[SRV_PEER_STRLEN];
+    srv_peer_str(&r->addr, addr);
     json_t *c2c = json_array();
     for (unsigned k = 0; k < r->c2c_n; k++)
         json_array_append_new(c2c, json_string(r->c2c[k]));
@@ -172,9 +172,9 @@ static bool restore_row(void *arg, sqlite3_stmt *row)
     const char *id = col_text(row, 0), *ep = col_text(row, 1), *addr = col_text(row, 2);
     int64_t expires_ms = sqlite3_column_int64(row, 11);
     int64_t left = expires_ms - c->now_epoch;
-    struct sl_addr a;
+    struct srv_peer a;
     if (left <= 0 || strlen(id) >= sizeof((struct srv_reg *)0)->id || strlen(ep) > SRV_EP_MAX ||
-        sl_posix_addr_parse(addr, &a) != SL_OK || srv_reg_find_ep(s, ep)) {
+        srv_peer_parse(addr, &a) != SL_OK || srv_reg_find_ep(s, ep)) {
         /* expired while the server was down (or unusable): gone */
         c->dropped++;
         drop_row(s, id);

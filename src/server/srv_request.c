@@ -166,6 +166,14 @@ static sl_err build(struct srv_req *req, uint16_t mid)
 /* Put the current message (first, next block, ...) on the wire. */
 static void send_current(struct srv *s, struct srv_req *req)
 {
+    if (req->to.tp == SRV_TP_COAPS && req->reg && !srv_dtls_session_of(s, &req->to.addr, req->reg->ep)) {
+        /* the DTLS session is gone (server restart, idle, the peer started
+         * over) or now speaks for someone else: nothing goes out until the
+         * client handshakes again and updates its registration */
+        SRV_DEBUG(s, "%s: no DTLS session", req->reg->ep);
+        finish(s, req, NULL, SL_ERR_NOT_FOUND);
+        return;
+    }
     uint16_t mid = s->next_mid++;
     sl_err err = build(req, mid);
     if (err != SL_OK) {
@@ -297,7 +305,7 @@ void srv_reg_fail_requests(struct srv *s, struct srv_reg *r, sl_err err)
     }
 }
 
-struct srv_req *srv_req_by_mid(struct srv *s, const struct sl_addr *from, uint16_t mid)
+struct srv_req *srv_req_by_mid(struct srv *s, const struct srv_peer *from, uint16_t mid)
 {
     uint8_t key[SRV_MID_KEY];
     srv_mid_key(from, mid, key);

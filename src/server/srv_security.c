@@ -55,6 +55,28 @@ bool srv_security_has_credentials(struct srv *s, const char *ep)
     return find_ep(s, ep) != NULL;
 }
 
+sl_err srv_security_psk(struct srv *s, const uint8_t *identity, size_t identity_len, uint8_t *key,
+                        size_t cap, size_t *key_len)
+{
+    char id[MAX_IDENTITY + 1];
+    if (identity_len == 0 || identity_len > MAX_IDENTITY || memchr(identity, 0, identity_len))
+        return SL_ERR_NOT_FOUND;
+    memcpy(id, identity, identity_len);
+    id[identity_len] = 0;
+    const struct srv_cred *c = find_identity(s, id);
+    if (!c || c->oscore || c->key_len > cap)
+        return SL_ERR_NOT_FOUND;
+    memcpy(key, c->key, c->key_len);
+    *key_len = c->key_len;
+    return SL_OK;
+}
+
+const char *srv_security_psk_endpoint(struct srv *s, const char *identity)
+{
+    const struct srv_cred *c = find_identity(s, identity);
+    return c && !c->oscore ? c->ep : NULL;
+}
+
 struct cred_with_key {
     struct srv_cred c;
     uint8_t rid_key[MAX_OSCORE_ID + 1];

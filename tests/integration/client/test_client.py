@@ -21,14 +21,29 @@ import sidelink  # noqa: E402
 CLIENT = SERVER = None
 
 
+PSK_IDENTITY = "lamp-psk-id"
+PSK_KEY = "00112233445566778899aabbccddeeff"
+
+
 class ClientServer(unittest.TestCase):
+    """Every operation over plain CoAP (NoSec); the subclasses run the same
+    tests over the secure transports."""
+    security = "nosec"
+
     def setUp(self):
         self.dir = sidelink.workdir("sidelink-client-test-")
         self.server = sidelink.Server(SERVER, self.dir).start()
-        self.client = sidelink.Client(CLIENT, self.dir, "lamp", self.server.coap_uri,
-                                      lifetime=60, config_extra="temperature.period = 1\n")
+        uri, server_extra = self.server.coap_uri, ""
+        if self.security == "psk":
+            sidelink.put_psk(self.server, "lamp", PSK_IDENTITY, PSK_KEY)
+            uri = self.server.coaps_uri
+            server_extra = "psk_identity = %s\npsk_key = %s\n" % (PSK_IDENTITY, PSK_KEY)
+        self.client = sidelink.Client(CLIENT, self.dir, "lamp", uri, lifetime=60,
+                                      config_extra="temperature.period = 1\n",
+                                      server_extra=server_extra)
         self.client.start()
         self.reg = self.server.wait_registered("lamp")
+        self.assertEqual(self.reg["secure"], self.security != "nosec")
 
     def tearDown(self):
         self.client.stop()
@@ -237,6 +252,44 @@ class ClientServer(unittest.TestCase):
             events.close()
         finally:
             switch.stop()
+
+
+class ClientServerPSK(ClientServer):
+    """The same operations over DTLS 1.2 PSK (TLS_PSK_WITH_AES_128_CCM_8)."""
+    security = "psk"
+
+    def test_wrong_key_and_plain_coap_are_refused(self):
+        # an endpoint with credentials may not register over plain CoAP
+        impostor = sidelink.Client(CLIENT, self.dir, "lamp2", self.server.coap_uri)
+        sidelink.put_psk(self.server, "lamp2", "lamp2-id", PSK_KEY)
+        wrong = sidelink.Client(CLIENT, self.dir, "lamp3", self.server.coaps_uri,
+                                server_extra="psk_identity = lamp2-id\n"
+                                             "psk_key = %s\n" % ("ff" * 16))
+        stranger = sidelink.Client(CLIENT, self.dir, "lamp4", self.server.coaps_uri,
+                                   server_extra="psk_identity = nobody\n"
+                                                "psk_key = %s\n" % PSK_KEY)
+        # the right key for another endpoint's name: 4.03
+        thief = sidelink.Client(CLIENT, self.dir, "lamp5", self.server.coaps_uri,
+                                server_extra="psk_identity = %s\npsk_key = %s\n"
+                                             % (PSK_IDENTITY, PSK_KEY))
+        for c in (impostor, wrong, stranger, thief):
+            c.start()
+        try:
+            sidelink.wait_for(lambda: "Register of lamp2 from 127.0.0.1" in self.server.log()
+                              and "Register of lamp5 from coaps://" in self.server.log(),
+                              timeout=10, what="refusals in the logs")
+            self.assertIn("register over its secure transport", self.server.log())
+            self.assertIn("the PSK identity is not this endpoint's", self.server.log())
+            sidelink.wait_for(lambda: self.server.log().count("DTLS handshake from") >= 2,
+                              timeout=20, what="two refused handshakes logged")
+            self.assertEqual(set(self.server.clients()), {"lamp"})
+            self.assertIn("unknown PSK identity \"nobody\"", self.server.log())
+            # and the server still serves the good client
+            status, body = self.rest("GET", "/3/0/0")
+            self.assertTrue(body["success"], body)
+        finally:
+            for c in (impostor, wrong, stranger, thief):
+                c.stop()
 
 
 class TwoServers(unittest.TestCase):

@@ -78,8 +78,11 @@ class Server(Daemon):
         self.http_port = free_port(socket.SOCK_STREAM)
         self.url = "http://127.0.0.1:%d" % self.http_port
         self.coap_uri = "coap://127.0.0.1:%d" % self.coap_port
+        self.coaps_port = free_port(socket.SOCK_DGRAM)
+        self.coaps_uri = "coaps://127.0.0.1:%d" % self.coaps_port
         db = db or os.path.join(workdir, "server.db")
         argv = [binary, "--coap", "127.0.0.1:%d" % self.coap_port,
+                "--coaps", "127.0.0.1:%d" % self.coaps_port,
                 "--http", "127.0.0.1:%d" % self.http_port, "--db", db] + list(extra)
         super().__init__(argv, workdir, "server")
 
@@ -130,16 +133,16 @@ class Server(Daemon):
 
 class Client(Daemon):
     def __init__(self, binary, workdir, endpoint, server_uri, lifetime=60, config_extra="",
-                 extra=()):
+                 extra=(), server_extra=""):
         self.endpoint = endpoint
         self.control = os.path.join(workdir, endpoint + ".sock")
         self.state_dir = os.path.join(workdir, endpoint + ".state")
         self.config = os.path.join(workdir, endpoint + ".conf")
         with open(self.config, "w") as f:
             f.write("endpoint = %s\nlifetime = %d\nlisten = 127.0.0.1:0\n"
-                    "control = %s\nstate_dir = %s\n%s\n[server]\nuri = %s\n"
+                    "control = %s\nstate_dir = %s\n%s\n[server]\nuri = %s\n%s"
                     % (endpoint, lifetime, self.control, self.state_dir, config_extra,
-                       server_uri))
+                       server_uri, server_extra))
         super().__init__([binary, "--config", self.config] + list(extra), workdir, endpoint)
 
     def command(self, line, timeout=5.0):
@@ -159,6 +162,14 @@ class Client(Daemon):
 
     def wait_control(self):
         wait_for(lambda: os.path.exists(self.control), what=self.endpoint + " control socket")
+
+
+def put_psk(server, ep, identity, key_hex):
+    """Give endpoint ep a DTLS PSK on the server (/api/security/clients)."""
+    status, body = server.request("PUT", "/api/security/clients", {
+        "endpoint": ep, "tls": {"mode": "psk",
+                                "details": {"identity": identity, "key": key_hex}}})
+    assert status in (200, 201), (status, body)
 
 
 class Events:

@@ -42,6 +42,7 @@ class Server:
         self.token = token
         self.proc = None
         self.coap_port = free_port(socket.SOCK_DGRAM)
+        self.coaps_port = free_port(socket.SOCK_DGRAM)
         self.http_port = free_port(socket.SOCK_STREAM)
         self.log_path = os.path.join(self.dir, "server.log")
 
@@ -55,6 +56,7 @@ class Server:
 
     def start(self, timeout=10):
         cmd = [SERVER, "--coap", "127.0.0.1:%d" % self.coap_port,
+               "--coaps", "127.0.0.1:%d" % self.coaps_port,
                "--http", "127.0.0.1:%d" % self.http_port, "--db", self.db, "--log-level", "debug"]
         text = "coap_ack_timeout_ms = 500\n" + (self.config_text or "")
         if self.token:
