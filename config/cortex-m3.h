@@ -40,6 +40,11 @@
 #ifndef SL_CONFIG_ACL
 #define SL_CONFIG_ACL 0
 #endif
+/* Provisioned at the factory: no bootstrap interface (DESIGN 7's minimal
+ * client is registration, device management and observe). */
+#ifndef SL_CONFIG_BOOTSTRAP
+#define SL_CONFIG_BOOTSTRAP 0
+#endif
 /* No OSCORE (the footprint leaves security out): no message hook. */
 #ifndef SL_CONFIG_MSG_HOOK
 #define SL_CONFIG_MSG_HOOK 0

@@ -58,6 +58,14 @@
 #ifndef SL_CONFIG_MSG_HOOK
 #define SL_CONFIG_MSG_HOOK 1
 #endif
+/* The bootstrap interface's operations on the data model (LwM2M 1.1 Core
+ * 5.2.7, Transport 6.1) and the bootstrap client (src/client/bootstrap.h):
+ * Bootstrap-Write on /O creating instances, Bootstrap-Delete on / and /O,
+ * Bootstrap-Discover and Bootstrap-Finish. Left out (0), PUT /O and
+ * DELETE / answer 4.05 as for any server, and POST /bs 4.04. */
+#ifndef SL_CONFIG_BOOTSTRAP
+#define SL_CONFIG_BOOTSTRAP 1
+#endif
 /* Backup copies of the instances of the stores Sidelink declares (objects
  * 0, 1, 2, 3 and the IPSO objects), so that a write that fails halfway is
  * rolled back. Left out (0), they take half the RAM: the data model then

@@ -492,6 +492,21 @@ bool sl_client_stopped(const struct sl_client *c)
     return true;
 }
 
+void sl_client_halt(struct sl_client *c)
+{
+    for (unsigned k = 0; k < SL_MAX_SERVERS; k++) {
+        struct sl_reg *reg = &c->regs[k];
+        if (reg->handle >= 0)
+            (void)sl_engine_cancel(c->eng, reg->handle, false, c->eng->now);
+        memset(reg, 0, sizeof *reg);
+        reg->handle = -1;
+        reg->peer = -1;
+        reg->client = c;
+    }
+    c->started = false;
+    c->stopping = false;
+}
+
 const struct sl_reg *sl_client_reg(const struct sl_client *c, uint16_t ssid)
 {
     for (unsigned k = 0; k < SL_MAX_SERVERS; k++)

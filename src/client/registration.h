@@ -84,6 +84,10 @@ void sl_client_objects_changed(struct sl_client *c);
  * De-register answered or timed out). */
 void sl_client_stop(struct sl_client *c, sl_time_ms now);
 bool sl_client_stopped(const struct sl_client *c);
+/* Forget every server account at once, without De-register: requests in
+ * flight are cancelled and sl_client_start() begins afresh. The bootstrap
+ * client (bootstrap.h) calls it before a bootstrap rewrites the accounts. */
+void sl_client_halt(struct sl_client *c);
 const struct sl_reg *sl_client_reg(const struct sl_client *c, uint16_t ssid);
 const char *sl_reg_state_name(uint8_t state);
 

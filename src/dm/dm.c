@@ -5,6 +5,7 @@
 
 #include "codec/data.h"
 #include "codec/decimal.h"
+#include "codec/link.h"
 #include "codec/value.h"
 #include "dm/acl.h"
 #include "dm/dm_internal.h"
@@ -197,6 +198,18 @@ static uint8_t path_from_coap(const struct sl_coap_msg *m, struct sl_path *out)
     return 0;
 }
 
+#if SL_CONFIG_BOOTSTRAP
+/* Bootstrap-Finish is POST /bs (Transport 6.1): the one request to a client
+ * whose Uri-Path is a name rather than object IDs. */
+static bool is_bootstrap_finish(const struct sl_coap_msg *m)
+{
+    static const char bs[2] = { 'b', 's' };
+    const struct sl_coap_opt *seg = sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, 0);
+    return m->code == SL_COAP_POST && seg && seg->len == sizeof bs &&
+           memcmp(seg->val, bs, sizeof bs) == 0 && !sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, 1);
+}
+#endif
+
 uint8_t sl_dm_req_from_coap(const struct sl_dm *dm, const struct sl_coap_msg *m,
                             struct sl_dm_req *req)
 {
@@ -214,6 +227,13 @@ uint8_t sl_dm_req_from_coap(const struct sl_dm *dm, const struct sl_coap_msg *m,
         return SL_COAP_BAD_REQUEST;
     else
         req->accept = (uint16_t)accept;
+#if SL_CONFIG_BOOTSTRAP
+    if (is_bootstrap_finish(m)) {
+        req->op = SL_OP_BOOTSTRAP_FINISH;
+        req->path = sl_path_make(0, 0, 0, 0, 0);
+        return 0;
+    }
+#endif
     uint8_t code = path_from_coap(m, &req->path);
     if (code)
         return code;
@@ -233,7 +253,8 @@ uint8_t sl_dm_req_from_coap(const struct sl_dm *dm, const struct sl_coap_msg *m,
         } else {
             req->op = SL_OP_READ;
         }
-        if (p->len == 0)
+        /* GET / is Bootstrap-Discover only; the discover checks the actor */
+        if (p->len == 0 && req->op != SL_OP_DISCOVER)
             return SL_COAP_METHOD_NOT_ALLOWED;
         return 0;
     case SL_COAP_FETCH:
@@ -277,8 +298,9 @@ uint8_t sl_dm_req_from_coap(const struct sl_dm *dm, const struct sl_coap_msg *m,
             return SL_COAP_METHOD_NOT_ALLOWED;
         }
     case SL_COAP_DELETE:
+        /* DELETE / and /o are Bootstrap-Delete only; the delete checks the actor */
         req->op = SL_OP_DELETE;
-        return (p->len == 2 || p->len == 0) ? 0 : SL_COAP_METHOD_NOT_ALLOWED;
+        return p->len <= 2 ? 0 : SL_COAP_METHOD_NOT_ALLOWED;
     case SL_COAP_IPATCH:
         req->op = SL_OP_WRITE_COMPOSITE;
         return p->len == 0 ? 0 : SL_COAP_METHOD_NOT_ALLOWED;
@@ -303,7 +325,12 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
         code = sl_dm_read(dm, &req->actor, &req->path, req->accept, &w, &resp->format);
         break;
     case SL_OP_DISCOVER:
-        code = dm_discover(dm, &req->actor, &req->path, &w);
+#if SL_CONFIG_BOOTSTRAP
+        if (req->actor.kind == SL_ACTOR_BOOTSTRAP)
+            code = dm_bootstrap_discover(dm, &req->path, &w);
+        else
+#endif
+            code = dm_discover(dm, &req->actor, &req->path, &w);
         if (code == SL_COAP_CONTENT)
             resp->format = SL_FMT_LINK;
         break;
@@ -331,6 +358,18 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
     case SL_OP_DELETE:
         code = dm_delete(dm, req);
         break;
+#if SL_CONFIG_BOOTSTRAP
+    case SL_OP_BOOTSTRAP_FINISH:
+        /* only the bootstrap server ends a bootstrap; the client role
+         * decides whether what it wrote is usable */
+        if (req->actor.kind != SL_ACTOR_BOOTSTRAP)
+            code = SL_COAP_UNAUTHORIZED;
+        else if (!dm->hooks.bootstrap_finish)
+            code = SL_COAP_METHOD_NOT_ALLOWED;
+        else
+            code = dm->hooks.bootstrap_finish(dm->hooks.finish_ctx);
+        break;
+#endif
     default:
         code = SL_COAP_METHOD_NOT_ALLOWED;
         break;
@@ -344,3 +383,95 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
             resp->format = SL_FMT_NONE;
     }
 }
+
+#if SL_CONFIG_BOOTSTRAP
+/* ---- Bootstrap-Discover ---- */
+
+bool dm_read_single(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint8_t type,
+                    struct sl_value *v)
+{
+    const struct sl_res_def *rd = sl_obj_res(o->def, rid);
+    return rd && rd->type == type && !(rd->flags & SL_RES_MULTI) && dm_res_present(o, iid, rd) &&
+           dm_read_value(o, iid, rd, SL_ID_NONE, v) == SL_OK;
+}
+
+static sl_err put_ssid(struct sl_link_writer *lw, const struct sl_obj *o, uint16_t iid,
+                       uint16_t rid)
+{
+    struct sl_value v;
+    if (!dm_read_single(o, iid, rid, SL_TYPE_INT, &v) || v.v.i < 0)
+        return SL_OK; /* not written yet: nothing to report */
+    return sl_link_put_attr_uint(lw, "ssid", (uint64_t)v.v.i);
+}
+
+/* The attributes Core 5.2.7.3 asks for: "ssid" of every server account
+ * (Security and Server instances) and "uri" of every Security instance.
+ * The bootstrap server's own Security instance has no Short Server ID. */
+static sl_err put_account_attrs(struct sl_link_writer *lw, const struct sl_obj *o, uint16_t iid)
+{
+    if (o->def->oid == SL_OID_SERVER)
+        return put_ssid(lw, o, iid, DM_SRV_SSID);
+    if (o->def->oid != SL_OID_SECURITY)
+        return SL_OK;
+    struct sl_value v;
+    bool bootstrap = dm_read_single(o, iid, DM_SEC_BOOTSTRAP, SL_TYPE_BOOL, &v) && v.v.b;
+    sl_err err = bootstrap ? SL_OK : put_ssid(lw, o, iid, DM_SEC_SSID);
+    if (err != SL_OK || !dm_read_single(o, iid, DM_SEC_URI, SL_TYPE_STRING, &v))
+        return err;
+    /* the writer takes a C string: a URI longer than any this client can
+     * store is a broken handler */
+    char uri[SL_MAX_URI_LEN + 1];
+    if (v.v.bytes.len > SL_MAX_URI_LEN)
+        return SL_ERR_OVERFLOW;
+    if (v.v.bytes.len > 0)
+        memcpy(uri, v.v.bytes.ptr, v.v.bytes.len);
+    uri[v.v.bytes.len] = '\0';
+    return sl_link_put_attr_quoted(lw, "uri", uri);
+}
+
+/* An object as the Register link list shows it (its own link when it has
+ * a version other than 1.0 or no instance), each instance with the
+ * account attributes. */
+static sl_err put_bootstrap_object(struct sl_link_writer *lw, const struct sl_obj *o)
+{
+    uint16_t iid;
+    sl_err err = SL_OK;
+    bool has_instances = o->ops->inst_next(o, -1, &iid) == SL_OK;
+    if (!has_instances || o->def->ver_major != 1 || o->def->ver_minor != 0)
+        err = sl_dm_put_object_link(lw, o->def);
+    int32_t after = -1;
+    while (err == SL_OK && o->ops->inst_next(o, after, &iid) == SL_OK) {
+        after = iid;
+        struct sl_path ip = sl_path_make(2, o->def->oid, iid, 0, 0);
+        err = sl_link_put_path(lw, &ip);
+        if (err == SL_OK)
+            err = put_account_attrs(lw, o, iid);
+    }
+    return err;
+}
+
+uint8_t dm_bootstrap_discover(struct sl_dm *dm, const struct sl_path *path, struct sl_wbuf *w)
+{
+    /* Bootstrap-Discover names an object or the root, nothing deeper */
+    if (path->len > 1)
+        return SL_COAP_BAD_REQUEST;
+    const struct sl_obj *only = NULL;
+    if (path->len == 1 && !(only = sl_dm_find(dm, path->id[0])))
+        return SL_COAP_NOT_FOUND;
+    struct sl_link_writer lw;
+    sl_link_writer_init(&lw, w);
+    sl_err err = SL_OK;
+    if (only) {
+        err = put_bootstrap_object(&lw, only);
+    } else {
+        /* the root link carries the enabler version the client implements */
+        struct sl_path root = sl_path_make(0, 0, 0, 0, 0);
+        err = sl_link_put_path(&lw, &root);
+        if (err == SL_OK)
+            err = sl_link_put_attr_quoted(&lw, "lwm2m", "1.1");
+        for (unsigned k = 0; k < dm->count && err == SL_OK; k++)
+            err = put_bootstrap_object(&lw, dm->objs[k]);
+    }
+    return err == SL_OK ? SL_COAP_CONTENT : SL_COAP_INTERNAL_SERVER_ERROR;
+}
+#endif

@@ -1,7 +1,9 @@
 /* The data model: the object registry and the LwM2M operations on it
  * (Read, Discover, Write replace/update, Write-Attributes, Execute, Create,
- * Delete, Read-Composite, Write-Composite), each checked against access
- * control before any handler runs.
+ * Delete, Read-Composite, Write-Composite, and the bootstrap server's
+ * Bootstrap-Write, Bootstrap-Delete, Bootstrap-Discover and
+ * Bootstrap-Finish), each checked against access control before any
+ * handler runs.
  *
  * The data model knows no roles: it is told who asks (an actor) and answers
  * with a CoAP response code and payload. Observations live in the engine;
@@ -22,6 +24,14 @@
 #include "dm/actor.h"
 #include "dm/attrs.h"
 
+/* Instances one Bootstrap-Delete may remove: they are listed so that the
+ * deletion hooks run only once all of them are gone for good. A delete of
+ * more answers 5.00 and changes nothing; the bootstrap server can then
+ * delete object by object. */
+#ifndef SL_MAX_BOOTSTRAP_DELETE
+#define SL_MAX_BOOTSTRAP_DELETE 32
+#endif
+
 enum sl_op {
     SL_OP_READ = 1,
     SL_OP_DISCOVER,
@@ -36,7 +46,10 @@ enum sl_op {
     SL_OP_READ_COMPOSITE,
     SL_OP_OBSERVE_COMPOSITE,
     SL_OP_CANCEL_COMPOSITE,
-    SL_OP_WRITE_COMPOSITE
+    SL_OP_WRITE_COMPOSITE,
+    SL_OP_BOOTSTRAP_FINISH /* POST /bs; Bootstrap-Write, -Delete and -Discover
+                            * are the Write, Delete and Discover of the
+                            * bootstrap actor */
 };
 
 /* Called after a successful Create / Delete, so roles can maintain access
@@ -49,6 +62,11 @@ struct sl_dm_hooks {
      * engine's. */
     void *changed_ctx;
     void (*changed)(void *ctx, const struct sl_path *path);
+    /* Bootstrap-Finish from the bootstrap server: the CoAP code to answer,
+     * 2.04 when the configuration written is usable, 4.06 when it is not.
+     * The bootstrap client's (src/client/bootstrap.h); NULL: 4.05. */
+    void *finish_ctx;
+    uint8_t (*bootstrap_finish)(void *ctx);
 };
 
 struct sl_dm {

@@ -40,4 +40,23 @@ uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req);
 uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req);
 uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req);
 
+#if SL_CONFIG_BOOTSTRAP
+/* Resources of objects 0 and 1 the bootstrap operations look at: the data
+ * model knows objects only by their declarations, so by ID. */
+#define DM_SEC_URI 0u
+#define DM_SEC_BOOTSTRAP 1u
+#define DM_SEC_SSID 10u
+#define DM_SEC_OSCORE 17u
+#define DM_SRV_SSID 0u
+
+/* A present single resource of declared type `type`, read: how the
+ * bootstrap operations look at accounts without trusting a declaration. */
+bool dm_read_single(const struct sl_obj *o, uint16_t iid, uint16_t rid, uint8_t type,
+                    struct sl_value *v);
+
+/* Bootstrap-Discover on / or /O (dm.c); dm_write() and dm_delete() take
+ * the bootstrap actor's Bootstrap-Write and Bootstrap-Delete themselves. */
+uint8_t dm_bootstrap_discover(struct sl_dm *dm, const struct sl_path *path, struct sl_wbuf *w);
+#endif
+
 #endif

@@ -14,7 +14,7 @@
 #include "dm/acl.h"
 #include "dm/dm_internal.h"
 
-/* Instances one Create may make. */
+/* Instances one Create or Bootstrap-Write may make. */
 #define DM_MAX_CREATE_INSTANCES 4
 
 struct dm_txn {
@@ -33,15 +33,17 @@ static sl_err txn_add(struct dm_txn *t, struct sl_obj *o)
     return SL_OK;
 }
 
-static sl_err txn_begin(struct dm_txn *t)
+/* The transaction steps over any list of objects: a write's (struct
+ * dm_txn), or every object a Bootstrap-Delete of / touches. */
+static sl_err objs_begin(struct sl_obj *const *objs, unsigned count)
 {
-    for (unsigned k = 0; k < t->count; k++) {
-        struct sl_obj *o = t->objs[k];
+    for (unsigned k = 0; k < count; k++) {
+        struct sl_obj *o = objs[k];
         sl_err err = o->ops->begin ? o->ops->begin(o) : SL_OK;
         if (err != SL_OK) {
             while (k-- > 0)
-                if (t->objs[k]->ops->rollback)
-                    t->objs[k]->ops->rollback(t->objs[k]);
+                if (objs[k]->ops->rollback)
+                    objs[k]->ops->rollback(objs[k]);
             return err;
         }
     }
@@ -49,10 +51,10 @@ static sl_err txn_begin(struct dm_txn *t)
 }
 
 /* Ask every touched object whether its new state is consistent. */
-static sl_err txn_validate(struct dm_txn *t, sl_err status)
+static sl_err objs_validate(struct sl_obj *const *objs, unsigned count, sl_err status)
 {
-    for (unsigned k = 0; k < t->count && status == SL_OK; k++) {
-        struct sl_obj *o = t->objs[k];
+    for (unsigned k = 0; k < count && status == SL_OK; k++) {
+        struct sl_obj *o = objs[k];
         if (o->ops->validate)
             status = o->ops->validate(o);
     }
@@ -60,10 +62,10 @@ static sl_err txn_validate(struct dm_txn *t, sl_err status)
 }
 
 /* Commit everything, or roll everything back; returns the outcome. */
-static sl_err txn_finish(struct dm_txn *t, sl_err status)
+static sl_err objs_finish(struct sl_obj *const *objs, unsigned count, sl_err status)
 {
-    for (unsigned k = 0; k < t->count; k++) {
-        struct sl_obj *o = t->objs[k];
+    for (unsigned k = 0; k < count; k++) {
+        struct sl_obj *o = objs[k];
         if (status == SL_OK) {
             if (o->ops->commit)
                 o->ops->commit(o);
@@ -72,6 +74,21 @@ static sl_err txn_finish(struct dm_txn *t, sl_err status)
         }
     }
     return status;
+}
+
+static sl_err txn_begin(struct dm_txn *t)
+{
+    return objs_begin(t->objs, t->count);
+}
+
+static sl_err txn_validate(struct dm_txn *t, sl_err status)
+{
+    return objs_validate(t->objs, t->count, status);
+}
+
+static sl_err txn_finish(struct dm_txn *t, sl_err status)
+{
+    return objs_finish(t->objs, t->count, status);
 }
 
 static sl_err txn_end(struct dm_txn *t, sl_err status)
@@ -88,6 +105,7 @@ struct dm_pass {
     struct dm_txn txn;       /* the objects the records touch */
     uint16_t new_iid;        /* Create: the instance of records that name none */
     bool creating;           /* writing into instances being created */
+    bool bootstrap;          /* Bootstrap-Write: instances may not exist yet */
 };
 
 static sl_err apply_record(struct sl_obj *o, const struct sl_res_def *rd, const struct sl_record *r,
@@ -110,6 +128,9 @@ static uint8_t run_records(struct dm_pass *ps, bool apply)
 {
     const struct sl_actor *who = &ps->req->actor;
     bool creating = ps->creating;
+    /* a Bootstrap-Write creates what its records name (and, being the
+     * bootstrap server's, passes access control anyway) */
+    bool may_be_new = creating || ps->bootstrap;
     bool privileged = who->kind == SL_ACTOR_BOOTSTRAP || who->kind == SL_ACTOR_LOCAL;
     struct sl_data_dec dec;
     if (sl_data_dec_init(&dec, ps->req->format, ps->base, ps->req->payload,
@@ -126,7 +147,7 @@ static uint8_t run_records(struct dm_pass *ps, bool apply)
         if (p->len < 3)
             return SL_COAP_BAD_REQUEST;
         struct sl_obj *o = sl_dm_find(ps->dm, p->id[0]);
-        if (!o || (!creating && !sl_obj_has_instance(o, p->id[1])))
+        if (!o || (!may_be_new && !sl_obj_has_instance(o, p->id[1])))
             return SL_COAP_NOT_FOUND;
         const struct sl_res_def *rd = sl_obj_res(o->def, p->id[2]);
         if (!rd)
@@ -134,7 +155,7 @@ static uint8_t run_records(struct dm_pass *ps, bool apply)
         /* Create may set read-only resources of the new instance */
         if ((rd->flags & SL_RES_E) || (!(rd->flags & SL_RES_W) && !creating && !privileged))
             return SL_COAP_METHOD_NOT_ALLOWED;
-        if (!creating && !sl_acl_allows(ps->dm, who, o->def->oid, p->id[1], SL_ACL_WRITE))
+        if (!may_be_new && !sl_acl_allows(ps->dm, who, o->def->oid, p->id[1], SL_ACL_WRITE))
             return SL_COAP_UNAUTHORIZED;
         bool multi = (rd->flags & SL_RES_MULTI) != 0;
         struct sl_value v;
@@ -206,11 +227,24 @@ static uint8_t check_payload_format(const struct sl_dm_req *req)
     return 0;
 }
 
+#if SL_CONFIG_BOOTSTRAP
+static uint8_t dm_bootstrap_write(struct sl_dm *dm, const struct sl_dm_req *req,
+                                  struct sl_wbuf *scratch);
+#endif
+
 uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch)
 {
     const struct sl_path *p = &req->path;
+#if SL_CONFIG_BOOTSTRAP
+    /* the bootstrap server's PUT is a Bootstrap-Write wherever it points;
+     * the application may write a whole object the same way */
+    if (req->op == SL_OP_WRITE_REPLACE &&
+        (req->actor.kind == SL_ACTOR_BOOTSTRAP ||
+         (req->actor.kind == SL_ACTOR_LOCAL && p->len == 1)))
+        return dm_bootstrap_write(dm, req, scratch);
+#endif
     if (p->len < 2)
-        return SL_COAP_METHOD_NOT_ALLOWED; /* Bootstrap-Write on /o is the bootstrap issue's */
+        return SL_COAP_METHOD_NOT_ALLOWED; /* PUT /o is Bootstrap-Write only */
     struct sl_obj *o;
     const struct sl_res_def *rd;
     /* a Write may give an optional resource (or resource instance) its first value */
@@ -428,11 +462,19 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     return SL_COAP_CREATED;
 }
 
+#if SL_CONFIG_BOOTSTRAP
+static uint8_t dm_bootstrap_delete(struct sl_dm *dm, const struct sl_dm_req *req);
+#endif
+
 uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req)
 {
     const struct sl_path *p = &req->path;
+#if SL_CONFIG_BOOTSTRAP
+    if (req->actor.kind == SL_ACTOR_BOOTSTRAP)
+        return dm_bootstrap_delete(dm, req);
+#endif
     if (p->len != 2)
-        return SL_COAP_METHOD_NOT_ALLOWED; /* Bootstrap-Delete is the bootstrap issue's */
+        return SL_COAP_METHOD_NOT_ALLOWED; /* DELETE / and /o are Bootstrap-Delete only */
     struct sl_obj *o;
     const struct sl_res_def *rd;
     uint8_t code = dm_resolve(dm, p, &o, &rd);
@@ -545,5 +587,257 @@ uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
     (void)dm;
     (void)req;
     return SL_COAP_METHOD_NOT_ALLOWED;
+}
+#endif
+
+#if SL_CONFIG_BOOTSTRAP
+/* ---- Bootstrap-Write and Bootstrap-Delete (LwM2M 1.1 Core 5.2.7) ---- */
+
+static unsigned instance_count(const struct sl_obj *o)
+{
+    unsigned n = 0;
+    int32_t after = -1;
+    uint16_t iid;
+    while (o->ops->inst_next(o, after, &iid) == SL_OK) {
+        after = iid;
+        n++;
+    }
+    return n;
+}
+
+/* The instances a Bootstrap-Write's records name that do not exist yet,
+ * at most `DM_MAX_CREATE_INSTANCES`: the write creates them. Runs after
+ * the first pass, so every record lies within the request's path. */
+static uint8_t bootstrap_new_instances(const struct sl_obj *o, const struct sl_dm_req *req,
+                                       uint16_t *iids, unsigned *count)
+{
+    struct sl_data_dec dec;
+    *count = 0;
+    if (sl_data_dec_init(&dec, req->format, &req->path, req->payload, req->payload_len) != SL_OK)
+        return SL_COAP_UNSUPPORTED_CONTENT_FORMAT;
+    struct sl_record r;
+    sl_err err;
+    while ((err = sl_data_dec_next(&dec, &r)) == SL_OK) {
+        /* a value for a resource of no instance in particular has no home */
+        if (r.path.len < 3 || r.path.id[1] == SL_ID_NONE)
+            return SL_COAP_BAD_REQUEST;
+        bool known = sl_obj_has_instance(o, r.path.id[1]);
+        for (unsigned k = 0; k < *count && !known; k++)
+            known = iids[k] == r.path.id[1];
+        if (known)
+            continue;
+        if (*count == DM_MAX_CREATE_INSTANCES)
+            return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
+        iids[(*count)++] = r.path.id[1];
+    }
+    if (err != SL_ERR_END)
+        return err == SL_ERR_FORMAT ? SL_COAP_UNSUPPORTED_CONTENT_FORMAT : SL_COAP_BAD_REQUEST;
+    return 0;
+}
+
+/* Bootstrap-Write (PUT /O, /O/I, /O/I/R, /O/I/R/RI): the values of the
+ * payload are written whether or not their instances exist, which are then
+ * created (Core 5.2.7.4); read-only resources are written too. Resources of
+ * an existing instance that the payload does not name keep their values (a
+ * bootstrap server that wants a clean instance deletes it first); a
+ * multiple resource named as a whole gets exactly the instances given.
+ * Mandatory resources are not demanded here: the bootstrap server may
+ * write an instance piece by piece, and Bootstrap-Finish judges the result.
+ * All or nothing, like Create. */
+static uint8_t dm_bootstrap_write(struct sl_dm *dm, const struct sl_dm_req *req,
+                                  struct sl_wbuf *scratch)
+{
+    const struct sl_path *p = &req->path;
+    if (p->len == 0)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    struct sl_obj *o = sl_dm_find(dm, p->id[0]);
+    if (!o)
+        return SL_COAP_NOT_FOUND;
+    if (p->len >= 3) {
+        const struct sl_res_def *rd = sl_obj_res(o->def, p->id[2]);
+        if (!rd || (p->len == 4 && !(rd->flags & SL_RES_MULTI)))
+            return SL_COAP_NOT_FOUND;
+        if (rd->flags & SL_RES_E)
+            return SL_COAP_METHOD_NOT_ALLOWED;
+    }
+    uint8_t code = check_payload_format(req);
+    if (code)
+        return code;
+
+    struct dm_pass ps = { .dm = dm, .req = req, .base = p, .scratch = scratch, .bootstrap = true };
+    code = run_records(&ps, false);
+    if (code)
+        return code;
+    uint16_t iids[DM_MAX_CREATE_INSTANCES];
+    unsigned count;
+    code = bootstrap_new_instances(o, req, iids, &count);
+    if (code)
+        return code;
+    if (count > 0 && !o->ops->create)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    if (count > 0 && !(o->def->flags & SL_OBJ_MULTI) && instance_count(o) + count > 1)
+        return SL_COAP_BAD_REQUEST; /* a single-instance object */
+    if (txn_add(&ps.txn, o) != SL_OK)
+        return SL_COAP_INTERNAL_SERVER_ERROR;
+    if (txn_begin(&ps.txn) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE;
+    sl_err status = SL_OK;
+    unsigned made = 0;
+    while (made < count && status == SL_OK) {
+        status = o->ops->create(o, iids[made]);
+        if (status == SL_OK)
+            made++;
+    }
+    if (status == SL_OK && p->len == 3)
+        status = clear_for_replace(o, p);
+    if (status == SL_OK) {
+        code = run_records(&ps, true);
+        if (code)
+            status = SL_ERR_INVALID;
+    }
+    status = txn_validate(&ps.txn, status);
+    if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
+        /* no transaction support: undo the creation by hand */
+        for (unsigned k = 0; k < made; k++)
+            o->ops->remove(o, iids[k]);
+    }
+    status = txn_finish(&ps.txn, status);
+    if (status != SL_OK)
+        return code ? code : sl_dm_err_to_coap(status);
+    for (unsigned k = 0; k < count; k++)
+        if (dm->hooks.created)
+            dm->hooks.created(dm->hooks.ctx, &req->actor, o->def->oid, iids[k]);
+    notify_changed(dm, p);
+    return SL_COAP_CHANGED;
+}
+
+static bool is_bootstrap_account(const struct sl_obj *sec, uint16_t iid)
+{
+    struct sl_value v;
+    return dm_read_single(sec, iid, DM_SEC_BOOTSTRAP, SL_TYPE_BOOL, &v) && v.v.b;
+}
+
+/* Whether OSCORE instance iid secures the bootstrap server's account: it
+ * goes with that account. */
+static bool is_bootstrap_oscore(const struct sl_dm *dm, uint16_t iid)
+{
+    const struct sl_obj *sec = sl_dm_find(dm, SL_OID_SECURITY);
+    int32_t after = -1;
+    uint16_t sec_iid;
+    struct sl_value v;
+    while (sec && sec->ops->inst_next(sec, after, &sec_iid) == SL_OK) {
+        after = sec_iid;
+        if (is_bootstrap_account(sec, sec_iid) &&
+            dm_read_single(sec, sec_iid, DM_SEC_OSCORE, SL_TYPE_OBJLNK, &v) &&
+            v.v.objlnk.oid == SL_OID_OSCORE && v.v.objlnk.iid == iid)
+            return true;
+    }
+    return false;
+}
+
+/* What Bootstrap-Delete leaves alone (Core 5.2.7.5): the bootstrap
+ * server's account (its Security instance and the OSCORE instance that
+ * secures it) and the Device object's instance. */
+static bool bootstrap_keeps(const struct sl_dm *dm, const struct sl_obj *o, uint16_t iid)
+{
+    switch (o->def->oid) {
+    case SL_OID_DEVICE: return true;
+    case SL_OID_SECURITY: return is_bootstrap_account(o, iid);
+    case SL_OID_OSCORE: return is_bootstrap_oscore(dm, iid);
+    default: return false;
+    }
+}
+
+struct dm_victim {
+    uint8_t obj; /* index in dm->objs */
+    uint16_t iid;
+};
+
+/* Bootstrap-Delete (DELETE /, /O, /O/I): every instance under the path but
+ * those bootstrap_keeps(). Naming a kept instance is a bad request; a named
+ * instance that does not exist is already deleted. On / an object without
+ * Delete support (instances the application fixes) is skipped; on /O it
+ * refuses the request. All or nothing: every touched object is in one
+ * transaction, objects that can roll back lose their instances first, and
+ * the deletion hooks run once everything is committed. */
+static uint8_t dm_bootstrap_delete(struct sl_dm *dm, const struct sl_dm_req *req)
+{
+    const struct sl_path *p = &req->path;
+    if (p->len > 2)
+        return SL_COAP_METHOD_NOT_ALLOWED;
+    unsigned first = 0, end = dm->count;
+    if (p->len >= 1) {
+        while (first < dm->count && dm->objs[first]->def->oid != p->id[0])
+            first++;
+        if (first == dm->count)
+            return SL_COAP_NOT_FOUND;
+        end = first + 1;
+    }
+    struct dm_victim victims[SL_MAX_BOOTSTRAP_DELETE];
+    struct sl_obj *touched[SL_MAX_OBJECTS];
+    unsigned count = 0, ntouched = 0;
+    if (p->len == 2) {
+        struct sl_obj *o = dm->objs[first];
+        if (!sl_obj_has_instance(o, p->id[1]))
+            return SL_COAP_DELETED;
+        if (bootstrap_keeps(dm, o, p->id[1]))
+            return SL_COAP_BAD_REQUEST;
+        if (!o->ops->remove)
+            return SL_COAP_METHOD_NOT_ALLOWED;
+        victims[count++] = (struct dm_victim){ (uint8_t)first, p->id[1] };
+        touched[ntouched++] = o;
+    }
+    for (unsigned k = first; k < end && p->len < 2; k++) {
+        struct sl_obj *o = dm->objs[k];
+        unsigned before = count;
+        int32_t after = -1;
+        uint16_t iid;
+        while (o->ops->inst_next(o, after, &iid) == SL_OK) {
+            after = iid;
+            if (bootstrap_keeps(dm, o, iid))
+                continue;
+            if (!o->ops->remove) {
+                if (p->len == 1)
+                    return SL_COAP_METHOD_NOT_ALLOWED;
+                break;
+            }
+            if (count == SL_MAX_BOOTSTRAP_DELETE)
+                return SL_COAP_INTERNAL_SERVER_ERROR;
+            victims[count++] = (struct dm_victim){ (uint8_t)k, iid };
+        }
+        if (count > before)
+            touched[ntouched++] = o;
+    }
+
+    if (objs_begin(touched, ntouched) != SL_OK)
+        return SL_COAP_SERVICE_UNAVAILABLE;
+    sl_err status = SL_OK;
+    /* pass 0: objects that can roll back; pass 1: the rest, whose removals
+     * cannot be undone, last so that nothing fails after them */
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (unsigned k = 0; k < count && status == SL_OK; k++) {
+            struct sl_obj *o = dm->objs[victims[k].obj];
+            if ((o->ops->rollback != NULL) == (pass == 0))
+                status = o->ops->remove(o, victims[k].iid);
+        }
+    }
+    status = objs_finish(touched, ntouched, objs_validate(touched, ntouched, status));
+    if (status != SL_OK)
+        return sl_dm_err_to_coap(status);
+
+    for (unsigned k = 0; k < count; k++) {
+        uint16_t oid = dm->objs[victims[k].obj]->def->oid;
+#if SL_CONFIG_OBSERVE_ATTRS
+        struct sl_path ip = sl_path_make(2, oid, victims[k].iid, 0, 0);
+        sl_attr_store_forget_path(&dm->attrs, &ip);
+#endif
+        if (dm->hooks.deleted)
+            dm->hooks.deleted(dm->hooks.ctx, &req->actor, oid, victims[k].iid);
+    }
+    for (unsigned k = 0; k < ntouched; k++) {
+        struct sl_path op = sl_path_make(1, touched[k]->def->oid, 0, 0, 0);
+        notify_changed(dm, &op);
+    }
+    return SL_COAP_DELETED;
 }
 #endif
