@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "client/bootstrap.h"
 #include "client/registration.h"
 #include "objects/core_objects.h"
 #include "objects/device_ipso.h"
@@ -35,9 +36,10 @@ struct app {
     struct sl_core_objects co;
     struct sl_device_objects dev;
     struct sl_client client;
+    struct sl_bootstrap bootstrap;
     struct sl_dtls *dtls;
     bool secure[SL_POSIX_MAX_SOCKS];          /* a DTLS socket */
-    uint16_t out_ssid[SL_POSIX_MAX_SOCKS];    /* the server of an outgoing session */
+    uint16_t out_sec[SL_POSIX_MAX_SOCKS];     /* the Security instance of an outgoing session */
     struct sl_addr out_to[SL_POSIX_MAX_SOCKS];
     sl_err (*posix_send)(void *ctx, sl_sock sock, const struct sl_addr *to, const uint8_t *data,
                          size_t len);
@@ -68,9 +70,9 @@ void device_step(struct app *a, sl_time_ms now);
 
 /* secure.c: DTLS sockets and sessions. */
 int secure_setup(struct app *a);
-/* Open (or reopen) the DTLS session to server ssid at `to`: the socket
- * index, or a negative sl_err. */
-int secure_connect(struct app *a, uint16_t ssid, const struct sl_addr *to);
+/* Open (or reopen) the DTLS session of Security instance `sec` (its PSK)
+ * to `to`: the socket index, or a negative sl_err. */
+int secure_connect(struct app *a, uint16_t sec, const struct sl_addr *to);
 void secure_receive(struct app *a, sl_sock sock);
 void secure_step(struct app *a, sl_time_ms now);
 sl_time_ms secure_next_deadline(const struct app *a);

@@ -60,6 +60,38 @@ static sl_err set_int(struct sl_store *s, uint16_t iid, uint16_t rid, int64_t v)
     return sl_store_set(s, iid, rid, SL_ID_NONE, &val);
 }
 
+/* The [bootstrap] account: a Security instance with Bootstrap-Server true
+ * and no Server instance, after the servers' instances. */
+static int provision_bootstrap(struct app *a)
+{
+    const struct client_server_opts *bo = &a->opts.bootstrap;
+    uint16_t iid = (uint16_t)a->opts.server_count;
+    bool psk = bo->psk_key_len > 0;
+    struct sl_value v;
+    sl_err err = sl_store_add(&a->co.security, iid, NULL);
+    v = sl_value_string(bo->uri, strlen(bo->uri));
+    if (err == SL_OK)
+        err = sl_store_set(&a->co.security, iid, SL_SEC_URI, SL_ID_NONE, &v);
+    v = sl_value_bool(true);
+    if (err == SL_OK)
+        err = sl_store_set(&a->co.security, iid, SL_SEC_BOOTSTRAP, SL_ID_NONE, &v);
+    if (err == SL_OK)
+        err = set_int(&a->co.security, iid, SL_SEC_MODE, psk ? SL_SEC_MODE_PSK : SL_SEC_MODE_NOSEC);
+    if (err == SL_OK)
+        err = set_int(&a->co.security, iid, SL_SEC_HOLD_OFF, bo->hold_off);
+    v = sl_value_opaque((const uint8_t *)bo->psk_identity, strlen(bo->psk_identity));
+    if (err == SL_OK && psk)
+        err = sl_store_set(&a->co.security, iid, SL_SEC_IDENTITY, SL_ID_NONE, &v);
+    v = sl_value_opaque(bo->psk_key, bo->psk_key_len);
+    if (err == SL_OK && psk)
+        err = sl_store_set(&a->co.security, iid, SL_SEC_SECRET_KEY, SL_ID_NONE, &v);
+    if (err != SL_OK) {
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "bootstrap server %s: %s", bo->uri, sl_err_str(err));
+        return -1;
+    }
+    return 0;
+}
+
 /* First start: objects 0 and 1 from the configuration. */
 static int provision(struct app *a)
 {
@@ -108,6 +140,8 @@ static int provision(struct app *a)
             return -1;
         }
     }
+    if (a->opts.has_bootstrap && provision_bootstrap(a) < 0)
+        return -1;
     persist(a, &a->co.security);
     persist(a, &a->co.server);
     persist(a, &a->co.acl);
@@ -166,28 +200,51 @@ static int provision_acl(struct app *a)
     return a->persist_ok ? 0 : -1;
 }
 
-static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri)
+/* The engine peer of the server account of Security instance `sec` at
+ * `uri`, over plain CoAP or a (new) DTLS session. */
+static int connect_account(struct app *a, int sec, const char *uri, const struct sl_actor *who)
 {
-    struct app *a = ctx;
     char scheme[8];
     struct sl_addr addr;
-    (void)c;
-    if (sl_posix_uri_parse(uri, scheme, sizeof scheme, &addr) != SL_OK ||
+    if (sec < 0 || sl_posix_uri_parse(uri, scheme, sizeof scheme, &addr) != SL_OK ||
         (strcmp(scheme, "coap") != 0 && strcmp(scheme, "coaps") != 0)) {
-        sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: unusable URI %s", ssid, uri);
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "unusable server URI %s", uri);
         return SL_ERR_INVALID;
     }
     int sock = APP_SOCK_PLAIN;
     if (strcmp(scheme, "coaps") == 0) {
-        sock = secure_connect(a, ssid, &addr);
+        sock = secure_connect(a, (uint16_t)sec, &addr);
         if (sock < 0)
             return sock;
     }
     int peer = sl_engine_peer_find(&a->eng, (sl_sock)sock, &addr);
     if (peer >= 0)
         return peer;
+    return sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, who);
+}
+
+static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri)
+{
+    struct app *a = ctx;
+    (void)c;
     struct sl_actor who = { SL_ACTOR_SERVER, ssid };
-    return sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, &who);
+    return connect_account(a, sl_core_security_of(&a->co, ssid), uri, &who);
+}
+
+static int hook_connect_bootstrap(void *ctx, struct sl_bootstrap *bs, const char *uri)
+{
+    struct app *a = ctx;
+    (void)bs;
+    struct sl_actor who = { SL_ACTOR_BOOTSTRAP, 0 };
+    return connect_account(a, sl_bootstrap_account(&a->co), uri, &who);
+}
+
+static void hook_bootstrap_state(void *ctx, struct sl_bootstrap *bs, sl_err why)
+{
+    struct app *a = ctx;
+    sl_posix_logf(&a->log, why == SL_OK ? SL_LOG_INFO : SL_LOG_WARN, "bootstrap: %s%s%s",
+                  sl_bootstrap_state_name(bs->state), why == SL_OK ? "" : " ",
+                  why == SL_OK ? "" : sl_err_str(why));
 }
 
 static void hook_state(void *ctx, struct sl_client *c, const struct sl_reg *reg, sl_err why)
@@ -268,6 +325,9 @@ static int setup(struct app *a)
     struct sl_client_hooks hooks = { a, hook_connect, hook_state };
     if (sl_client_init(&a->client, &a->eng, &a->co, a->opts.endpoint, &hooks) != SL_OK)
         return -1;
+    struct sl_bootstrap_hooks bhooks = { a, hook_connect_bootstrap, hook_bootstrap_state };
+    if (sl_bootstrap_init(&a->bootstrap, &a->client, &bhooks) != SL_OK)
+        return -1;
     if (a->opts.control[0] && control_open(a) < 0)
         return -1;
     sigset_t set;
@@ -309,12 +369,17 @@ static int run(struct app *a)
 {
     bool stopping = false;
     sl_time_ms stop_deadline = UINT64_MAX;
-    sl_client_start(&a->client, sl_posix_now_ms());
+    /* register with the accounts we have, or bootstrap when none is usable */
+    if (sl_bootstrap_boot(&a->bootstrap, sl_posix_now_ms()) == SL_ERR_NOT_FOUND)
+        sl_posix_logf(&a->log, SL_LOG_WARN,
+                      "no usable server account and no bootstrap server: nothing to register "
+                      "with");
     for (;;) {
         sl_time_ms now = sl_posix_now_ms();
         secure_step(a, now);
         sl_engine_step(&a->eng, now);
         sl_client_step(&a->client, now);
+        sl_bootstrap_step(&a->bootstrap, now);
         demo_step(a, now);
         device_step(a, now);
         sl_engine_step(&a->eng, now); /* requests the client just queued */
@@ -331,6 +396,7 @@ static int run(struct app *a)
                                    sl_client_next_deadline(&a->client));
         next = earliest(next, stopping ? stop_deadline : a->next_sample);
         next = earliest(next, secure_next_deadline(a));
+        next = earliest(next, sl_bootstrap_next_deadline(&a->bootstrap));
         int timeout = next == UINT64_MAX ? -1 : next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
         struct pollfd pfd[3 + APP_MAX_CONTROL_CONNS + SL_POSIX_MAX_SOCKS];
         nfds_t n = 0;

@@ -107,6 +107,17 @@ static int server_key(struct client_server_opts *s, const char *key, const char 
     return -2;
 }
 
+/* The bootstrap server's account: its URI and credentials, no SSID. */
+static int bootstrap_key(struct client_server_opts *s, const char *key, const char *v)
+{
+    if (strcmp(key, "hold_off") == 0)
+        return sl_conf_u32(v, 0, 86400, &s->hold_off) == SL_OK ? 0 : -1;
+    if (strcmp(key, "uri") == 0 || strcmp(key, "psk_identity") == 0 ||
+        strcmp(key, "psk_key") == 0)
+        return server_key(s, key, v);
+    return -2;
+}
+
 static int top_key(struct client_opts *o, const char *key, const char *v)
 {
     uint32_t u;
@@ -167,6 +178,15 @@ static int load_config(struct client_opts *o, const char *path)
             if (e->section_index + 1 > o->server_count)
                 o->server_count = e->section_index + 1;
             r = server_key(&o->servers[e->section_index], e->key, e->value);
+        } else if (strcmp(e->section, "bootstrap") == 0) {
+            if (e->section_index > 0) {
+                sl_conf_error(&c, e, err, sizeof err, "at most one [bootstrap] block");
+                fprintf(stderr, "sidelink-client: %s\n", err);
+                rc = 2;
+                break;
+            }
+            o->has_bootstrap = true;
+            r = bootstrap_key(&o->bootstrap, e->key, e->value);
         } else {
             r = -3;
         }
@@ -187,6 +207,31 @@ static int bad(const char *what, const char *v)
 {
     fprintf(stderr, "sidelink-client: bad %s: %s\n(try --help)\n", what, v);
     return 2;
+}
+
+/* A server or bootstrap account: a coap:// or coaps:// URI, with a PSK
+ * exactly when it is coaps://. */
+static int check_account(const struct client_server_opts *s)
+{
+    char scheme[8];
+    struct sl_addr a;
+    if (sl_posix_uri_parse(s->uri, scheme, sizeof scheme, &a) != SL_OK)
+        return bad("server URI (coap://HOST:PORT)", s->uri);
+    if (strcmp(scheme, "coaps") == 0) {
+        if (s->psk_identity[0] == '\0' || s->psk_key_len == 0) {
+            fprintf(stderr, "sidelink-client: %s: coaps:// needs psk_identity and psk_key "
+                            "(--psk-identity, --psk-key)\n", s->uri);
+            return 2;
+        }
+    } else if (strcmp(scheme, "coap") == 0) {
+        if (s->psk_identity[0] || s->psk_key_len) {
+            fprintf(stderr, "sidelink-client: %s: a PSK is for coaps:// servers\n", s->uri);
+            return 2;
+        }
+    } else {
+        return bad("server URI scheme (coap:// or coaps://)", s->uri);
+    }
+    return 0;
 }
 
 int client_opts_parse(struct client_opts *o, int argc, char **argv)
@@ -297,33 +342,25 @@ int client_opts_parse(struct client_opts *o, int argc, char **argv)
     }
     for (unsigned k = 0; k < o->server_count; k++) {
         struct client_server_opts *s = &o->servers[k];
-        char scheme[8];
-        struct sl_addr a;
         if (s->short_id == 0)
             s->short_id = (uint16_t)(k + 1);
         if (s->uri[0] == '\0') {
             fprintf(stderr, "sidelink-client: server %u has no uri\n", k + 1);
             return 2;
         }
-        if (sl_posix_uri_parse(s->uri, scheme, sizeof scheme, &a) != SL_OK)
-            return bad("server URI (coap://HOST:PORT)", s->uri);
-        if (strcmp(scheme, "coaps") == 0) {
-            if (s->psk_identity[0] == '\0' || s->psk_key_len == 0) {
-                fprintf(stderr, "sidelink-client: %s: coaps:// needs psk_identity and psk_key "
-                                "(--psk-identity, --psk-key)\n", s->uri);
-                return 2;
-            }
-        } else if (strcmp(scheme, "coap") == 0) {
-            if (s->psk_identity[0] || s->psk_key_len) {
-                fprintf(stderr, "sidelink-client: %s: a PSK is for coaps:// servers\n", s->uri);
-                return 2;
-            }
-        } else {
-            return bad("server URI scheme (coap:// or coaps://)", s->uri);
-        }
+        if (check_account(s) != 0)
+            return 2;
         for (unsigned j = 0; j < k; j++)
             if (o->servers[j].short_id == s->short_id)
                 return bad("server short_id (duplicate)", s->uri);
+    }
+    if (o->has_bootstrap) {
+        if (o->bootstrap.uri[0] == '\0') {
+            fprintf(stderr, "sidelink-client: [bootstrap] has no uri\n");
+            return 2;
+        }
+        if (check_account(&o->bootstrap) != 0)
+            return 2;
     }
     struct sl_addr a;
     if (o->listen_secure[0] && sl_posix_addr_parse(o->listen_secure, &a) != SL_OK)

@@ -20,6 +20,7 @@ struct client_server_opts {
     char psk_identity[SL_MAX_IDENTITY_LEN + 1];
     uint8_t psk_key[SL_MAX_KEY_LEN];
     size_t psk_key_len;
+    uint32_t hold_off; /* [bootstrap]: Client Hold Off Time, seconds */
 };
 
 struct client_opts {
@@ -32,6 +33,8 @@ struct client_opts {
     int log_level;
     unsigned server_count;
     struct client_server_opts servers[SL_MAX_SERVERS];
+    bool has_bootstrap; /* a [bootstrap] block */
+    struct client_server_opts bootstrap;
     /* demo objects */
     bool temperature, light, button;
     uint32_t temperature_period_ms;

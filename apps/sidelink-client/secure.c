@@ -115,13 +115,13 @@ int secure_setup(struct app *a)
     return 0;
 }
 
-/* A socket of its own for the server's session: the one it had (a new
- * handshake from the same port replaces the session on the server), else a
- * new ephemeral one. */
-static int session_socket(struct app *a, uint16_t ssid, const struct sl_addr *to)
+/* A socket of its own for the session of a Security instance: the one it
+ * had (a new handshake from the same port replaces the session on the
+ * server), else a new ephemeral one. */
+static int session_socket(struct app *a, uint16_t sec, const struct sl_addr *to)
 {
     for (int k = APP_SOCK_FIRST_OUT; k < SL_POSIX_MAX_SOCKS; k++)
-        if (a->plat.fds[k] >= 0 && a->out_ssid[k] == ssid && sl_addr_equal(&a->out_to[k], to))
+        if (a->plat.fds[k] >= 0 && a->out_sec[k] == sec && sl_addr_equal(&a->out_to[k], to))
             return k;
     for (int k = APP_SOCK_FIRST_OUT; k < SL_POSIX_MAX_SOCKS; k++) {
         if (a->plat.fds[k] >= 0)
@@ -132,38 +132,38 @@ static int session_socket(struct app *a, uint16_t ssid, const struct sl_addr *to
         char msg[256];
         int fd = sl_posix_udp_bind(&any, msg, sizeof msg);
         if (fd < 0) {
-            sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: no socket: %s", ssid, msg);
+            sl_posix_logf(&a->log, SL_LOG_ERROR, "security instance %u: no socket: %s", sec,
+                          msg);
             return SL_ERR_IO;
         }
         a->plat.fds[k] = fd;
         a->secure[k] = true;
-        a->out_ssid[k] = ssid;
+        a->out_sec[k] = sec;
         a->out_to[k] = *to;
         return k;
     }
-    sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: too many sockets (SL_POSIX_MAX_SOCKS %d)",
-                  ssid, SL_POSIX_MAX_SOCKS);
+    sl_posix_logf(&a->log, SL_LOG_ERROR, "too many sockets (SL_POSIX_MAX_SOCKS %d)",
+                  SL_POSIX_MAX_SOCKS);
     return SL_ERR_NOMEM;
 }
 
-int secure_connect(struct app *a, uint16_t ssid, const struct sl_addr *to)
+int secure_connect(struct app *a, uint16_t sec, const struct sl_addr *to)
 {
-    int sec = sl_core_security_of(&a->co, ssid);
-    if (sec < 0)
-        return SL_ERR_NOT_FOUND;
-    const struct sl_security_inst *si = sl_store_get(&a->co.security, (uint16_t)sec);
+    const struct sl_security_inst *si = sl_store_get(&a->co.security, sec);
     if (!si || si->mode != SL_SEC_MODE_PSK || si->identity.len == 0 || si->secret_key.len == 0) {
         sl_posix_logf(&a->log, SL_LOG_ERROR,
-                      "server %u: coaps needs Security Mode PSK with an identity and a key", ssid);
+                      "security instance %u: coaps needs Security Mode PSK with an identity "
+                      "and a key", sec);
         return SL_ERR_INVALID;
     }
-    int sock = session_socket(a, ssid, to);
+    int sock = session_socket(a, sec, to);
     if (sock < 0)
         return sock;
     sl_err err = sl_dtls_connect(a->dtls, (sl_sock)sock, to, si->identity.data, si->identity.len,
                                  si->secret_key.data, si->secret_key.len, sl_posix_now_ms());
     if (err != SL_OK) {
-        sl_posix_logf(&a->log, SL_LOG_ERROR, "server %u: DTLS: %s", ssid, sl_err_str(err));
+        sl_posix_logf(&a->log, SL_LOG_ERROR, "security instance %u: DTLS: %s", sec,
+                      sl_err_str(err));
         return err;
     }
     return sock;

@@ -29,21 +29,13 @@ static void set_state(struct sl_bootstrap *bs, uint8_t state, sl_err why)
         bs->hooks.state_changed(bs->hooks.ctx, bs, why);
 }
 
-/* The Bootstrap-Server resource (a Boolean: sl_store_int() does not read it). */
-static bool is_bootstrap_account(const struct sl_store *sec, uint16_t iid)
-{
-    struct sl_value v;
-    return sl_store_read(sec, iid, SL_SEC_BOOTSTRAP, SL_ID_NONE, &v) == SL_OK &&
-           v.type == SL_TYPE_BOOL && v.v.b;
-}
-
 int sl_bootstrap_account(const struct sl_core_objects *co)
 {
     int32_t after = -1;
     uint16_t iid;
     while (sl_store_next(&co->security, after, &iid) == SL_OK) {
         after = iid;
-        if (is_bootstrap_account(&co->security, iid))
+        if (sl_core_is_bootstrap(co, iid))
             return iid;
     }
     return -1;
@@ -58,7 +50,7 @@ bool sl_bootstrap_config_usable(const struct sl_core_objects *co)
         const struct sl_store *sec = &co->security;
         int64_t ssid = sl_store_int(sec, iid, SL_SEC_SSID, -1);
         char first[2];
-        if (is_bootstrap_account(sec, iid) || ssid < 1 || ssid > SL_ID_MAX ||
+        if (sl_core_is_bootstrap(co, iid) || ssid < 1 || ssid > SL_ID_MAX ||
             sl_store_str(sec, iid, SL_SEC_URI, first, sizeof first) == 0)
             continue;
         if (sl_core_server_of(co, (uint16_t)ssid) >= 0)

@@ -407,7 +407,7 @@ void sl_client_start(struct sl_client *c, sl_time_ms now)
         after = iid;
         int64_t ssid = sl_store_int(&c->co->server, iid, SL_SRV_SSID, -1);
         int sec = ssid > 0 ? sl_core_security_of(c->co, (uint16_t)ssid) : -1;
-        if (sec < 0 || sl_store_int(&c->co->security, (uint16_t)sec, SL_SEC_BOOTSTRAP, 0))
+        if (sec < 0 || sl_core_is_bootstrap(c->co, (uint16_t)sec))
             continue;
         struct sl_reg *reg = &c->regs[n++];
         reg->used = true;

@@ -118,6 +118,13 @@ int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid)
     return instance_with(&co->server, SL_SRV_SSID, ssid);
 }
 
+bool sl_core_is_bootstrap(const struct sl_core_objects *co, uint16_t iid)
+{
+    struct sl_value v;
+    return sl_store_read(&co->security, iid, SL_SEC_BOOTSTRAP, SL_ID_NONE, &v) == SL_OK &&
+           v.type == SL_TYPE_BOOL && v.v.b;
+}
+
 #if SL_CONFIG_ACL
 static unsigned count_servers(const struct sl_core_objects *co)
 {

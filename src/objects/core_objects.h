@@ -73,6 +73,9 @@ void sl_core_objects_init(struct sl_core_objects *co);
 /* The Security instance of a Short Server ID, the Server instance, or -1. */
 int sl_core_security_of(const struct sl_core_objects *co, uint16_t ssid);
 int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid);
+/* Whether Security instance `iid` is a bootstrap server's account
+ * (resource 1 Bootstrap-Server is true). */
+bool sl_core_is_bootstrap(const struct sl_core_objects *co, uint16_t iid);
 
 #if SL_CONFIG_ACL
 /* Give `owner` an Access Control instance for (oid, iid) with full rights

@@ -485,10 +485,30 @@ static void test_init_and_usable_rules(void **state)
     assert_string_equal(sl_bootstrap_state_name(SL_BS_CONFIGURING), "configuring");
 }
 
+/* A Server instance whose SSID matches the bootstrap account's is no
+ * server account: the registration client never registers with the
+ * bootstrap server (the Bootstrap-Server resource is a Boolean). */
+static void test_registration_skips_bootstrap_account(void **state)
+{
+    (void)state;
+    set1(&co.security, 0, SL_SEC_SSID, sl_value_int(1));
+    assert_int_equal(sl_store_add(&co.server, 0, NULL), SL_OK);
+    set1(&co.server, 0, SL_SRV_SSID, sl_value_int(1));
+    set1(&co.server, 0, SL_SRV_LIFETIME, sl_value_int(60));
+    set1(&co.server, 0, SL_SRV_BINDING, str("U"));
+    sl_client_start(&client, now);
+    sl_client_step(&client, now);
+    sl_engine_step(&eng, now);
+    assert_int_equal(connects, 0);
+    assert_int_equal(tp.count, 0);
+    assert_null(sl_client_reg(&client, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_full_flow, setup),
+        cmocka_unit_test_setup(test_registration_skips_bootstrap_account, setup),
         cmocka_unit_test_setup(test_finish_inconsistent_not_acceptable, setup),
         cmocka_unit_test_setup(test_finish_timeout_and_backoff, setup),
         cmocka_unit_test_setup(test_hold_off, setup),
