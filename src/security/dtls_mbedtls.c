@@ -432,7 +432,6 @@ struct sl_dtls *sl_dtls_new(const struct sl_dtls_hooks *hooks, const struct sl_d
     while (d->table_size < (size_t)d->lim.max_sessions * 2 && d->table_size < (1u << 24))
         d->table_size <<= 1;
     d->table = calloc(d->table_size, sizeof *d->table);
-    d->rate = calloc(RATE_BUCKETS, sizeof *d->rate);
     mbedtls_entropy_init(&d->entropy);
     mbedtls_ctr_drbg_init(&d->drbg);
     mbedtls_ssl_cookie_init(&d->cookie);
@@ -440,7 +439,7 @@ struct sl_dtls *sl_dtls_new(const struct sl_dtls_hooks *hooks, const struct sl_d
     d->server_conf_ready = true;
     d->listener.d = d;
     d->listener.accepting = true;
-    if (!d->table || !d->rate) {
+    if (!d->table) {
         sl_dtls_free(d);
         *err = SL_ERR_NOMEM;
         return NULL;
@@ -487,6 +486,9 @@ sl_err sl_dtls_listen(struct sl_dtls *d, sl_sock sock)
 {
     if (!d->h.psk_lookup)
         return SL_ERR_INVALID;
+    /* the rate limit's buckets: only an accepting side needs them */
+    if (!d->rate && !(d->rate = calloc(RATE_BUCKETS, sizeof *d->rate)))
+        return SL_ERR_NOMEM;
     d->listen_socks[sock / 8] |= (uint8_t)(1u << (sock % 8));
     return SL_OK;
 }
