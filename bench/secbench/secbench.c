@@ -11,7 +11,9 @@
  *   sidelink-secbench handshakes --server ADDR:PORT --identity ID --key HEX
  *                     [--seconds S] [--parallel P] [--sources N]
  *       Real UDP against a running sidelink-server --coaps: P sessions at
- *       a time, each from a socket on 127.0.0.(2 + k % N), handshake then
+ *       a time from N loopback source addresses (127.0.0.2 on; with more
+ *       sources than sessions each handshake takes the next address, so
+ *       the server's per-source limit need not bind), handshake then
  *       close_notify, over and over for S seconds. JSON on stdout.
  */
 #include <errno.h>
@@ -375,6 +377,28 @@ static void l_event(void *ctx, sl_sock sock, const struct sl_addr *peer, enum sl
     L.busy[sock] = false;
 }
 
+/* Slot k's socket on source address 127.0.0.2 + i (127.0.x.y beyond 253:
+ * all of 127/8 is loopback). */
+static int bind_source(unsigned k, unsigned i)
+{
+    struct sl_addr local;
+    memset(&local, 0, sizeof local);
+    local.family = 4;
+    local.ip[0] = 127;
+    local.ip[1] = (uint8_t)((2 + i) >> 16);
+    local.ip[2] = (uint8_t)((2 + i) >> 8);
+    local.ip[3] = (uint8_t)(2 + i);
+    if (L.fds[k] >= 0)
+        close(L.fds[k]);
+    char msg[128];
+    L.fds[k] = sl_posix_udp_bind(&local, msg, sizeof msg);
+    if (L.fds[k] < 0) {
+        fprintf(stderr, "sidelink-secbench: bind: %s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_load(double seconds, unsigned parallel, unsigned sources)
 {
     struct sl_dtls_hooks h = { NULL, l_send, NULL, l_deliver, l_event, NULL };
@@ -382,18 +406,11 @@ static int run_load(double seconds, unsigned parallel, unsigned sources)
     L.d = sl_dtls_new(&h, NULL, &err);
     if (!L.d)
         return 1;
+    unsigned next_source = 0;
     for (unsigned k = 0; k < parallel; k++) {
-        struct sl_addr local;
-        memset(&local, 0, sizeof local);
-        local.family = 4;
-        local.ip[0] = 127;
-        local.ip[3] = (uint8_t)(2 + k % sources);
-        char msg[128];
-        L.fds[k] = sl_posix_udp_bind(&local, msg, sizeof msg);
-        if (L.fds[k] < 0) {
-            fprintf(stderr, "sidelink-secbench: bind: %s\n", msg);
+        L.fds[k] = -1;
+        if (bind_source(k, next_source++ % sources) < 0)
             return 1;
-        }
     }
     static uint8_t buf[4096];
     double t0 = now_s(), end = t0 + seconds;
@@ -404,6 +421,10 @@ static int run_load(double seconds, unsigned parallel, unsigned sources)
                 continue;
             if (sl_dtls_established(L.d, (sl_sock)k, &L.server))
                 sl_dtls_close(L.d, (sl_sock)k, &L.server, now);
+            /* more sources than sockets: the next handshake of this slot
+             * comes from the next address */
+            if (sources > parallel && bind_source(k, next_source++ % sources) < 0)
+                return 1;
             L.busy[k] = true;
             L.started[k] = now;
             if (sl_dtls_connect(L.d, (sl_sock)k, &L.server, L.id, L.id_len, L.key, L.key_len,
@@ -510,7 +531,7 @@ int main(int argc, char **argv)
         if (!server || !identity || !key || sl_posix_addr_parse(server, &L.server) != SL_OK ||
             strlen(identity) > sizeof L.id ||
             sl_conf_hex(key, L.key, sizeof L.key, &L.key_len) != SL_OK || L.key_len == 0 ||
-            parallel > MAX_PARALLEL || sources > 250 || seconds <= 0) {
+            parallel > MAX_PARALLEL || sources > 60000 || seconds <= 0) {
             fputs(usage, stderr);
             return 2;
         }
