@@ -42,6 +42,7 @@ def run_json(argv, timeout=600):
 
 
 def start_server(server_bin, workdir, extra=(), wrapper=()):
+    os.makedirs(workdir, exist_ok=True)
     s = sidelink.Server(server_bin, workdir, extra=["--log-level", "warn"] + list(extra))
     s.argv = list(wrapper) + s.argv
     s.start()
@@ -73,7 +74,6 @@ def massif_run(server_bin, secbench, workdir, parallel, seconds):
     out = os.path.join(workdir, "massif.%d.out" % parallel)
     wrapper = ["valgrind", "--tool=massif", "--massif-out-file=" + out]
     wd = os.path.join(workdir, "massif-%d" % parallel)
-    os.makedirs(wd, exist_ok=True)
     s = start_server(server_bin, wd, wrapper=wrapper)
     try:
         r = load(secbench, s, seconds, parallel, max(parallel, 250))
