@@ -60,7 +60,8 @@ SL_PKGS_DAEMONS=(
 SL_PKGS_INTEGRATION=(
     python3
     curl
-    libcoap3-bin
+    libcoap3-bin        # coap-client-notls/-openssl/-gnutls: CoAP and DTLS PSK peers
+    tshark              # Wireshark's OSCORE dissector decrypts our OSCORE (interop)
 )
 
 SL_PACKAGES=(
@@ -125,6 +126,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "deps: installing ${missing[*]}"
+# wireshark-common asks whether non-root users may capture: answer no
+# before apt-get asks (tshark runs as root in the tests, on files only)
+if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" |
+        debconf-set-selections
+fi
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 
