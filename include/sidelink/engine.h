@@ -32,9 +32,19 @@ struct sl_engine;
  * functions work in place on a buffer of capacity `cap`.
  * protect(): turn an outgoing plain message into its protected form.
  * unprotect(): turn a received protected message into the plain one; on
- *   failure set *reply_code to the CoAP error to answer (0 = drop silently).
+ *   failure set *reply_code to the CoAP error to answer (0 = drop silently;
+ *   the engine sends that error unprotected, RFC 8613 8.2).
+ *   For a request it may instead answer by itself (OSCORE's Echo challenge
+ *   after a reboot, RFC 8613 B.1.2): it fails, sets *reply_code to
+ *   SL_MSG_HOOK_REPLY and leaves the finished reply, already protected and
+ *   carrying the request's token, in buf[0..*len). The request is not
+ *   processed; the engine sends those bytes as the reply, with the type
+ *   and message ID of any reply of its own (ACK with the request's MID for
+ *   a CON, NON with a new MID for a NON: header bytes 0 and 2..3 are
+ *   rewritten, they are outside the protection), and keeps them for dedup.
  * A retransmitted request never reaches unprotect(): dedup answers it with
  * the stored protected reply. */
+#define SL_MSG_HOOK_REPLY 0xFFu /* class 7: never a real response code */
 struct sl_msg_hook {
     sl_err (*protect)(void *ctx, int peer, uint8_t *buf, size_t *len, size_t cap);
     sl_err (*unprotect)(void *ctx, int peer, uint8_t *buf, size_t *len, size_t cap,

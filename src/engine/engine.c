@@ -175,16 +175,17 @@ sl_err eng_protect(struct sl_engine *eng, int peer, uint8_t *buf, size_t *len, s
 
 /* Unprotect a received message in place when the peer has a hook and parse
  * the plain one into *m: SL_OK, or an error with the CoAP code to answer in
- * *reply_code (0: none). Empty messages are never protected. */
+ * *reply_code (0: none; SL_MSG_HOOK_REPLY: raw[0..*len) is the hook's own
+ * reply). Empty messages are never protected. */
 static sl_err eng_unprotect(struct sl_engine *eng, int peer, struct sl_coap_msg *m, uint8_t *raw,
-                            size_t len, uint8_t *reply_code)
+                            size_t *len, uint8_t *reply_code)
 {
     *reply_code = 0;
 #if SL_CONFIG_MSG_HOOK
     const struct sl_peer *p = &eng->peers[peer];
     if (m->code != SL_COAP_EMPTY && p->hook && p->hook->unprotect &&
-        (p->hook->unprotect(p->hook_ctx, peer, raw, &len, SL_COAP_MAX_MSG, reply_code) != SL_OK ||
-         sl_coap_parse(m, raw, len) != SL_OK))
+        (p->hook->unprotect(p->hook_ctx, peer, raw, len, SL_COAP_MAX_MSG, reply_code) != SL_OK ||
+         sl_coap_parse(m, raw, *len) != SL_OK))
         return SL_ERR_DENIED;
 #else
     (void)eng;
@@ -247,6 +248,22 @@ static void reply_and_cache(struct sl_engine *eng, int peer, struct sl_coap_dedu
     (void)eng_send_raw(eng, peer, d->reply, len);
 }
 
+#if SL_CONFIG_MSG_HOOK
+/* The hook answered a request itself: its reply (protected, with the
+ * request's token) goes out as an ACK/NON with our MID and is cached. */
+static void reply_from_hook(struct sl_engine *eng, int peer, struct sl_coap_dedup *d,
+                            const uint8_t *reply, size_t len, uint8_t type, uint16_t mid)
+{
+    if (len < SL_COAP_HEADER_LEN || len > sizeof d->reply)
+        return;
+    memcpy(d->reply, reply, len);
+    d->reply[0] = (uint8_t)((d->reply[0] & 0xCFu) | (unsigned)type << 4);
+    d->reply[2] = (uint8_t)(mid >> 8);
+    d->reply[3] = (uint8_t)mid;
+    reply_and_cache(eng, peer, d, len, false);
+}
+#endif
+
 static void input_ack_rst(struct sl_engine *eng, int peer, struct sl_coap_msg *m, uint8_t *raw,
                           size_t raw_len)
 {
@@ -267,9 +284,11 @@ static void input_ack_rst(struct sl_engine *eng, int peer, struct sl_coap_msg *m
         obs_on_ack(eng, owner);
     } else if (kind == SL_TX_REQUEST) {
         uint8_t reply_code;
-        if (eng_unprotect(eng, peer, m, raw, raw_len, &reply_code) != SL_OK)
-            req_on_fail(eng, owner, SL_ERR_INVALID);
-        else
+        /* a piggybacked response that does not verify is discarded (RFC
+         * 8613 8.4), not taken as the end of the request: anyone who saw
+         * the MID could otherwise forge one; the request retransmits and
+         * times out if nothing better comes */
+        if (eng_unprotect(eng, peer, m, raw, &raw_len, &reply_code) == SL_OK)
             req_on_ack(eng, owner, m);
     }
 }
@@ -332,7 +351,15 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
     uint16_t reply_mid = m.type == SL_COAP_CON ? m.mid : eng_next_mid(eng);
 
     uint8_t reply_code;
-    if (eng_unprotect(eng, peer, &m, raw, len, &reply_code) != SL_OK) {
+    if (eng_unprotect(eng, peer, &m, raw, &len, &reply_code) != SL_OK) {
+        /* m still holds the outer header and token (copied at parse) */
+#if SL_CONFIG_MSG_HOOK
+        if (reply_code == SL_MSG_HOOK_REPLY) {
+            if (sl_coap_is_request(m.code))
+                reply_from_hook(eng, peer, d, raw, len, ack_type, reply_mid);
+            return;
+        }
+#endif
         if (reply_code && sl_coap_is_request(m.code)) {
             /* security errors go back unprotected (RFC 8613 8.2) */
             reply_and_cache(eng, peer, d,
