@@ -8,9 +8,11 @@
 #include "client/registration.h"
 #include "objects/core_objects.h"
 #include "objects/device_ipso.h"
+#include "objects/oscore_object.h"
 #include "options.h"
 #include "platform/posix/sl_posix.h"
 #include "security/dtls.h"
+#include "security/oscore_peer.h"
 #include "sidelink/engine.h"
 
 #define APP_MAX_CONTROL_CONNS 4
@@ -37,6 +39,8 @@ struct app {
     struct sl_device_objects dev;
     struct sl_client client;
     struct sl_bootstrap bootstrap;
+    struct sl_oscore_object o21;      /* OSCORE contexts (object 21) */
+    struct sl_oscore_adapter osc;     /* OSCORE on the peers that use it */
     struct sl_dtls *dtls;
     bool secure[SL_POSIX_MAX_SOCKS];          /* a DTLS socket */
     uint16_t out_sec[SL_POSIX_MAX_SOCKS];     /* the Security instance of an outgoing session */

@@ -60,6 +60,37 @@ static sl_err set_int(struct sl_store *s, uint16_t iid, uint16_t rid, int64_t v)
     return sl_store_set(s, iid, rid, SL_ID_NONE, &val);
 }
 
+/* An object 21 instance (same ID as the Security instance) with the
+ * account's OSCORE context, linked from Security resource 17. */
+static sl_err provision_oscore(struct app *a, uint16_t iid, const struct client_server_opts *so)
+{
+    struct sl_store *o = &a->o21.store;
+    sl_err err = sl_store_add(o, iid, NULL);
+    struct sl_value v = sl_value_opaque(so->oscore_secret, so->oscore_secret_len);
+    if (err == SL_OK)
+        err = sl_store_set(o, iid, 0, SL_ID_NONE, &v);
+    v = sl_value_opaque(so->oscore_sid, so->oscore_sid_len);
+    if (err == SL_OK)
+        err = sl_store_set(o, iid, 1, SL_ID_NONE, &v);
+    v = sl_value_opaque(so->oscore_rid, so->oscore_rid_len);
+    if (err == SL_OK)
+        err = sl_store_set(o, iid, 2, SL_ID_NONE, &v);
+    if (err == SL_OK)
+        err = set_int(o, iid, 3, SL_OSC_AEAD_AES_CCM_16_64_128);
+    if (err == SL_OK)
+        err = set_int(o, iid, 4, SL_OSC_HKDF_SHA256);
+    v = sl_value_opaque(so->oscore_salt, so->oscore_salt_len);
+    if (err == SL_OK && so->oscore_salt_len)
+        err = sl_store_set(o, iid, 5, SL_ID_NONE, &v);
+    v = sl_value_opaque(so->oscore_id_ctx, so->oscore_id_ctx_len);
+    if (err == SL_OK && so->has_id_ctx)
+        err = sl_store_set(o, iid, 6, SL_ID_NONE, &v);
+    v = sl_value_objlnk(SL_OID_OSCORE, iid);
+    if (err == SL_OK)
+        err = sl_store_set(&a->co.security, iid, SL_SEC_OSCORE, SL_ID_NONE, &v);
+    return err;
+}
+
 /* The [bootstrap] account: a Security instance with Bootstrap-Server true
  * and no Server instance, after the servers' instances. */
 static int provision_bootstrap(struct app *a)
@@ -79,6 +110,8 @@ static int provision_bootstrap(struct app *a)
         err = set_int(&a->co.security, iid, SL_SEC_MODE, psk ? SL_SEC_MODE_PSK : SL_SEC_MODE_NOSEC);
     if (err == SL_OK)
         err = set_int(&a->co.security, iid, SL_SEC_HOLD_OFF, bo->hold_off);
+    if (err == SL_OK && bo->oscore)
+        err = provision_oscore(a, iid, bo);
     v = sl_value_opaque((const uint8_t *)bo->psk_identity, strlen(bo->psk_identity));
     if (err == SL_OK && psk)
         err = sl_store_set(&a->co.security, iid, SL_SEC_IDENTITY, SL_ID_NONE, &v);
@@ -135,6 +168,8 @@ static int provision(struct app *a)
         v = sl_value_string("U", 1);
         if (err == SL_OK)
             err = sl_store_set(&a->co.server, iid, SL_SRV_BINDING, SL_ID_NONE, &v);
+        if (err == SL_OK && so->oscore)
+            err = provision_oscore(a, iid, so);
         if (err != SL_OK) {
             sl_posix_logf(&a->log, SL_LOG_ERROR, "server %s: %s", so->uri, sl_err_str(err));
             return -1;
@@ -145,6 +180,7 @@ static int provision(struct app *a)
     persist(a, &a->co.security);
     persist(a, &a->co.server);
     persist(a, &a->co.acl);
+    persist(a, &a->o21.store);
     return a->persist_ok ? 0 : -1;
 }
 
@@ -218,9 +254,28 @@ static int connect_account(struct app *a, int sec, const char *uri, const struct
             return sock;
     }
     int peer = sl_engine_peer_find(&a->eng, (sl_sock)sock, &addr);
-    if (peer >= 0)
+    if (peer < 0)
+        peer = sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, who);
+    if (peer < 0 || sock != APP_SOCK_PLAIN)
         return peer;
-    return sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, who);
+    /* OSCORE when the account links to an object 21 instance (resource
+     * 17); attached once: attaching again would restore the sequence
+     * number and ask the server for an Echo for nothing */
+    uint16_t o21;
+    if (sl_oscore_object_linked(&a->co.security, (uint16_t)sec, &o21) == SL_OK &&
+        !sl_oscore_peer_ctx(&a->osc, peer)) {
+        struct sl_oscore_params p;
+        sl_err err = sl_oscore_params_from_object(&a->o21.store, o21, &p);
+        if (err == SL_OK)
+            err = sl_oscore_peer_attach(&a->osc, peer, &p, o21);
+        if (err != SL_OK) {
+            sl_posix_logf(&a->log, SL_LOG_ERROR, "%s: OSCORE context 21/%u unusable: %s", uri,
+                          o21, sl_err_str(err));
+            return err;
+        }
+        sl_posix_logf(&a->log, SL_LOG_INFO, "%s: OSCORE (object 21 instance %u)", uri, o21);
+    }
+    return peer;
 }
 
 static int hook_connect(void *ctx, struct sl_client *c, uint16_t ssid, const char *uri)
@@ -292,9 +347,10 @@ static int setup(struct app *a)
         return -1;
     sl_core_objects_init(&a->co);
     sl_device_objects_init(&a->dev);
-    struct sl_store *persisted[] = { &a->co.security, &a->co.server, &a->co.acl };
+    sl_oscore_object_init(&a->o21);
+    struct sl_store *persisted[] = { &a->co.security, &a->co.server, &a->co.acl, &a->o21.store };
     bool found = false;
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < sizeof persisted / sizeof persisted[0]; k++) {
         if (load_saved(a, persisted[k], &found) < 0)
             return -1;
         persisted[k]->hooks.committed = persist;
@@ -310,7 +366,7 @@ static int setup(struct app *a)
     demo_setup(a);
     device_setup(a);
     struct sl_obj *objs[] = { &a->co.security.obj, &a->co.server.obj, &a->co.acl.obj,
-                              &a->dev.device.obj };
+                              &a->o21.store.obj, &a->dev.device.obj };
     for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++)
         if (sl_engine_add_object(&a->eng, objs[k]) != SL_OK)
             return -1;
@@ -322,6 +378,8 @@ static int setup(struct app *a)
         sl_engine_add_object(&a->eng, &a->dev.button.obj);
     if (!found && a->opts.server_count > 1 && provision_acl(a) < 0)
         return -1;
+    /* a hosting client drops requests with an unknown kid (RFC 8613 8.2) */
+    sl_oscore_adapter_init(&a->osc, &a->eng, SL_OSCORE_UNKNOWN_DROP);
     struct sl_client_hooks hooks = { a, hook_connect, hook_state };
     if (sl_client_init(&a->client, &a->eng, &a->co, a->opts.endpoint, &hooks) != SL_OK)
         return -1;
@@ -464,9 +522,12 @@ int main(int argc, char **argv)
         if (a->restart == RESTART_FACTORY) {
             /* forget what servers changed: the next start provisions from
              * the configuration again */
-            for (unsigned k = 0; k < 3; k++) {
+            /* (the OSCORE sequence numbers stay: the configuration's
+             * keys come back, and their nonces must not repeat) */
+            static const unsigned objs[] = { 0, 1, 2, 21 };
+            for (unsigned k = 0; k < sizeof objs / sizeof objs[0]; k++) {
                 char path[sizeof a->state.dir + 16];
-                snprintf(path, sizeof path, "%.255s/obj-%u", a->state.dir, k);
+                snprintf(path, sizeof path, "%.255s/obj-%u", a->state.dir, objs[k]);
                 unlink(path);
             }
         }

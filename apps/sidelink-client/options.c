@@ -83,6 +83,36 @@ static int parse_objects(struct client_opts *o, const char *v)
     return 0;
 }
 
+/* OSCORE keys of a [server] or [bootstrap] block, in hex (RFC 8613 3.3
+ * limits: IDs at most 7 bytes, an ID Context at most 8). */
+static int oscore_key(struct client_server_opts *s, const char *key, const char *v)
+{
+    s->oscore = true;
+    if (strcmp(key, "sender_id") == 0) {
+        s->has_sid = true;
+        return sl_conf_hex(v, s->oscore_sid, sizeof s->oscore_sid, &s->oscore_sid_len) == SL_OK
+                   ? 0 : -1;
+    }
+    if (strcmp(key, "recipient_id") == 0) {
+        s->has_rid = true;
+        return sl_conf_hex(v, s->oscore_rid, sizeof s->oscore_rid, &s->oscore_rid_len) == SL_OK
+                   ? 0 : -1;
+    }
+    if (strcmp(key, "master_secret") == 0)
+        return sl_conf_hex(v, s->oscore_secret, sizeof s->oscore_secret, &s->oscore_secret_len) ==
+                           SL_OK && s->oscore_secret_len > 0
+                   ? 0 : -1;
+    if (strcmp(key, "master_salt") == 0)
+        return sl_conf_hex(v, s->oscore_salt, sizeof s->oscore_salt, &s->oscore_salt_len) == SL_OK
+                   ? 0 : -1;
+    if (strcmp(key, "id_context") == 0) {
+        s->has_id_ctx = true;
+        return sl_conf_hex(v, s->oscore_id_ctx, sizeof s->oscore_id_ctx, &s->oscore_id_ctx_len) ==
+                           SL_OK ? 0 : -1;
+    }
+    return -2;
+}
+
 static int server_key(struct client_server_opts *s, const char *key, const char *v)
 {
     uint32_t u;
@@ -104,6 +134,8 @@ static int server_key(struct client_server_opts *s, const char *key, const char 
         return copy_str(s->psk_identity, sizeof s->psk_identity, v);
     if (strcmp(key, "psk_key") == 0)
         return sl_conf_hex(v, s->psk_key, sizeof s->psk_key, &s->psk_key_len) == SL_OK ? 0 : -1;
+    if (strncmp(key, "oscore_", 7) == 0)
+        return oscore_key(s, key + 7, v);
     return -2;
 }
 
@@ -113,7 +145,7 @@ static int bootstrap_key(struct client_server_opts *s, const char *key, const ch
     if (strcmp(key, "hold_off") == 0)
         return sl_conf_u32(v, 0, 86400, &s->hold_off) == SL_OK ? 0 : -1;
     if (strcmp(key, "uri") == 0 || strcmp(key, "psk_identity") == 0 ||
-        strcmp(key, "psk_key") == 0)
+        strcmp(key, "psk_key") == 0 || strncmp(key, "oscore_", 7) == 0)
         return server_key(s, key, v);
     return -2;
 }
@@ -223,9 +255,22 @@ static int check_account(const struct client_server_opts *s)
                             "(--psk-identity, --psk-key)\n", s->uri);
             return 2;
         }
+        if (s->oscore) {
+            fprintf(stderr, "sidelink-client: %s: OSCORE is for coap:// servers (DTLS already "
+                            "protects coaps://)\n", s->uri);
+            return 2;
+        }
     } else if (strcmp(scheme, "coap") == 0) {
         if (s->psk_identity[0] || s->psk_key_len) {
             fprintf(stderr, "sidelink-client: %s: a PSK is for coaps:// servers\n", s->uri);
+            return 2;
+        }
+        if (s->oscore && (!s->has_sid || !s->has_rid || s->oscore_secret_len == 0 ||
+                          (s->oscore_sid_len == s->oscore_rid_len &&
+                           memcmp(s->oscore_sid, s->oscore_rid, s->oscore_sid_len) == 0))) {
+            fprintf(stderr, "sidelink-client: %s: OSCORE needs oscore_sender_id, "
+                            "oscore_recipient_id (different) and oscore_master_secret\n",
+                    s->uri);
             return 2;
         }
     } else {

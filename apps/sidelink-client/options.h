@@ -21,6 +21,11 @@ struct client_server_opts {
     uint8_t psk_key[SL_MAX_KEY_LEN];
     size_t psk_key_len;
     uint32_t hold_off; /* [bootstrap]: Client Hold Off Time, seconds */
+    /* OSCORE over coap:// (object 21, linked from Security resource 17) */
+    bool oscore;
+    uint8_t oscore_sid[7], oscore_rid[7], oscore_secret[32], oscore_salt[32], oscore_id_ctx[8];
+    size_t oscore_sid_len, oscore_rid_len, oscore_secret_len, oscore_salt_len, oscore_id_ctx_len;
+    bool has_sid, has_rid, has_id_ctx;
 };
 
 struct client_opts {
