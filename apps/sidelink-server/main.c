@@ -16,7 +16,8 @@ static void usage(FILE *f)
           "                       [--log-level LEVEL] [--help]\n"
           "\n"
           "The Sidelink LwM2M server: registrations, device management, observe,\n"
-          "server-side bindings and a JSON REST API with server-sent events.\n"
+          "server-side bindings, optionally bootstrap, and a JSON REST API with\n"
+          "server-sent events.\n"
           "\n"
           "  --config FILE      read keys from FILE (KEY = VALUE lines; the options\n"
           "                     below win over it)\n"
@@ -28,13 +29,14 @@ static void usage(FILE *f)
           "                     needs the http_token key)\n"
           "  --db PATH          SQLite store (default ./sidelink.db; :memory: keeps\n"
           "                     nothing)\n"
-          "  --bootstrap        also be a bootstrap server (not available yet)\n"
+          "  --bootstrap        also be a LwM2M bootstrap server (POST /bs) on the same\n"
+          "                     sockets; configurations under /api/bootstrap\n"
           "  --log-level LEVEL  error, warn, info (default) or debug\n"
           "  --help             this text\n"
           "\n"
           "Config-file keys: the options' names with '_' for '-' (coap, coaps, http,\n"
           "db, bootstrap, log_level), and http_token, require_security,\n"
-          "request_timeout, coap_ack_timeout_ms, coap_max_retransmit,\n"
+          "request_timeout, bootstrap_timeout, coap_ack_timeout_ms, coap_max_retransmit,\n"
           "max_registrations, coap_rcvbuf, dtls_max_sessions, dtls_idle_timeout,\n"
           "dtls_handshake_rate. See docs/server.md and docs/rest-api.md.\n"
           "\n"
@@ -131,10 +133,6 @@ int main(int argc, char **argv)
                     !strcmp(keys[k], "log_level") ? "log-level" : keys[k], err);
             return 2;
         }
-    }
-    if (cfg.bootstrap) {
-        fprintf(stderr, "sidelink-server: bootstrap: not available yet (security issue)\n");
-        return 2;
     }
     if (!srv_config_check(&cfg, err, sizeof err)) {
         fprintf(stderr, "sidelink-server: %s%s%s\n", config ? config : "", config ? ": " : "", err);

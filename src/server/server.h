@@ -23,7 +23,8 @@ struct srv_config {
     uint32_t dtls_max_sessions; /* key dtls_max_sessions; default 4096 */
     uint32_t dtls_idle_timeout_s; /* key dtls_idle_timeout; default 90000 */
     uint32_t dtls_handshake_rate; /* key dtls_handshake_rate: ClientHellos/s per source IP */
-    bool bootstrap;            /* key bootstrap, --bootstrap: not available yet */
+    bool bootstrap;            /* key bootstrap, --bootstrap: also a bootstrap server */
+    uint32_t bootstrap_timeout_s; /* key bootstrap_timeout: per bootstrap request (30) */
     char db[SRV_PATH_MAX];     /* key db, --db; default ./sidelink.db; ":memory:" */
     int log_level;             /* key log_level, --log-level; default info */
     char http_token[SRV_TOKEN_MAX]; /* key http_token; "" = none */

@@ -804,6 +804,7 @@ static void server_info(struct srv *s, struct srv_hreq *h)
         json_object_set_new(j, "coaps", json_string(coaps));
         srv_dtls_stats(s, j);
     }
+    srv_bootstrap_stats(s, j);
     srv_http_reply(s, h, 200, j);
 }
 
@@ -835,6 +836,8 @@ void srv_api_dispatch(struct srv *s, struct srv_hreq *h)
         srv_api_bindings(s, h, "");
     } else if (!strncmp(u, "/api/bindings/", 14)) {
         srv_api_bindings(s, h, u + 14);
+    } else if (!strcmp(u, "/api/bootstrap") || !strncmp(u, "/api/bootstrap/", 15)) {
+        srv_api_bootstrap(s, h, u + 14);
     } else if (!strcmp(u, "/api/server")) {
         if (strcmp(m, "GET") != 0)
             srv_http_error(s, h, 405, "method_not_allowed", "use GET on /api/server");

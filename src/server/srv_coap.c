@@ -238,6 +238,23 @@ void srv_tok_unmap(struct srv *s, struct srv_tok *t)
     }
 }
 
+/* ---- who may speak for an endpoint (/rd and /bs) ---- */
+
+const char *srv_transport_refusal(struct srv *s, const struct srv_peer *from, const char *ep)
+{
+    if (from->tp == SRV_TP_COAPS) {
+        const char *owner = s->rx_identity ? srv_security_psk_endpoint(s, s->rx_identity) : NULL;
+        if (!owner || strcmp(owner, ep) != 0)
+            return "the PSK identity is not this endpoint's";
+        return NULL;
+    }
+    if (s->cfg.require_security)
+        return "this server requires a secure transport";
+    if (srv_security_has_credentials(s, ep))
+        return "this endpoint has credentials: register over its secure transport";
+    return NULL;
+}
+
 /* ---- input ---- */
 
 static void handle_request(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
@@ -253,6 +270,10 @@ static void handle_request(struct srv *s, struct srv_dedup *d, const struct srv_
     const struct sl_coap_opt *p0 = sl_coap_opt_get(m, SL_COAP_OPT_URI_PATH, 0);
     if (p0 && p0->len == 2 && memcmp(p0->val, "rd", 2) == 0) {
         srv_rd_handle(s, d, from, m);
+        return;
+    }
+    if (s->cfg.bootstrap && p0 && p0->len == 2 && memcmp(p0->val, "bs", 2) == 0) {
+        srv_bootstrap_handle(s, d, from, m);
         return;
     }
     srv_coap_respond(s, d, from, m, SL_COAP_NOT_FOUND, NULL, 0, "no such resource");

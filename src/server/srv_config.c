@@ -24,6 +24,7 @@ void srv_config_defaults(struct srv_config *c)
     snprintf(c->db, sizeof c->db, "./sidelink.db");
     c->log_level = SL_LOG_INFO;
     c->request_timeout_s = 5;
+    c->bootstrap_timeout_s = 30;
     sl_coap_params_default(&c->coap_params);
     c->coap_rcvbuf = 4u << 20; /* room for a burst of a few thousand registrations */
 }
@@ -88,6 +89,8 @@ bool srv_config_set(struct srv_config *c, const char *key, const char *v, char *
     }
     if (!strcmp(key, "bootstrap"))
         return boolean(v, &c->bootstrap, err, errlen);
+    if (!strcmp(key, "bootstrap_timeout"))
+        return u32(v, 1, 300, &c->bootstrap_timeout_s, err, errlen);
     if (!strcmp(key, "log_level")) {
         if (sl_posix_log_level_parse(v, &c->log_level) != SL_OK) {
             snprintf(err, errlen, "\"%s\" is not a level (error, warn, info, debug)", v);

@@ -15,6 +15,10 @@
  *   srv_http.c      libmicrohttpd glue: connections, suspend/resume, auth
  *   srv_api.c       the REST routes of DESIGN 5
  *   srv_security.c  /api/security/clients and the credential table
+ *   srv_bsconfig.c  bootstrap configurations: JSON validation, canonical
+ *                   form, the requests a configuration becomes
+ *   srv_bootstrap.c bootstrap server (--bootstrap): /bs, bootstrap sessions,
+ *                   /api/bootstrap and the bootstrap_configs table
  */
 #ifndef SRV_INTERNAL_H
 #define SRV_INTERNAL_H
@@ -175,6 +179,12 @@ void srv_reg_arm_expiry(struct srv *s, struct srv_reg *r);
 sl_err srv_registry_restore(struct srv *s);
 void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                    const struct sl_coap_msg *m);
+/* Who may speak for endpoint ep over the request's transport (srv_coap.c;
+ * /rd and /bs share it): over DTLS only the holder of ep's PSK identity
+ * (s->rx_identity); over plain CoAP only an endpoint without credentials,
+ * and only when the server accepts plain CoAP (DESIGN 5). NULL when
+ * allowed, else why not. */
+const char *srv_transport_refusal(struct srv *s, const struct srv_peer *from, const char *ep);
 
 /* ---- requests (srv_request.c) ---- */
 
@@ -209,6 +219,7 @@ struct srv_req {
     uint8_t kind;
     int8_t observe; /* -1 none, 0 register, 1 deregister */
     struct sl_path path;
+    char *uri_path; /* text Uri-Path ("bs"), used instead of path; or NULL */
     char *query; /* "pmin=10&pmax=60" or NULL */
     uint16_t content_format, accept;
     uint8_t *payload;
@@ -387,6 +398,56 @@ void srv_security_free(struct srv *s);
 void srv_api_security(struct srv *s, struct srv_hreq *h, const char *rest);
 void srv_api_bindings(struct srv *s, struct srv_hreq *h, const char *rest);
 
+/* ---- bootstrap server (srv_bsconfig.c, srv_bootstrap.c) ---- */
+
+/* Instances per object in one bootstrap configuration, and toDelete paths. */
+#define SRV_BS_MAX_INSTANCES 32
+#define SRV_BS_MAX_DELETE 16
+
+/* Validate a configuration as PUT /api/bootstrap/{ep} takes it (Leshan's
+ * bootstrap-server JSON, docs/rest-api.md) and return its canonical form:
+ * every member present, defaults filled in, hex in lowercase. NULL with
+ * "field.path: what is wrong" in err. The canonical form is what GET
+ * returns and what the store keeps. */
+json_t *srv_bs_config_check(json_t *in, char *err, size_t errlen);
+
+/* One request of a bootstrap sequence. */
+enum srv_bs_kind { SRV_BS_DISCOVER, SRV_BS_DELETE, SRV_BS_WRITE, SRV_BS_FINISH };
+struct srv_bs_step {
+    uint8_t kind;        /* enum srv_bs_kind */
+    struct sl_path path; /* Discover, Delete, Write */
+    uint8_t *payload;    /* Write: the instance's resources */
+    size_t len;
+};
+struct srv_bs_plan {
+    struct srv_bs_step *v;
+    size_t n;
+    uint16_t format; /* of the writes */
+};
+/* The sequence a canonical configuration becomes: [Discover /,] Delete of
+ * each toDelete path, Write of each instance of 0, 1, 2 and 21 (by
+ * instance ID), Finish. format: the writes' Content-Format unless the
+ * configuration names one. */
+sl_err srv_bs_plan_build(json_t *config, uint16_t format, struct srv_bs_plan *out, char *err,
+                         size_t errlen);
+void srv_bs_plan_free(struct srv_bs_plan *p);
+/* "Bootstrap-Write /0/1" */
+void srv_bs_step_name(const struct srv_bs_step *st, char *out, size_t cap);
+
+struct srv_bs_entry;
+struct srv_bs_session;
+void srv_bootstrap_init(struct srv *s);
+sl_err srv_bootstrap_restore(struct srv *s);
+/* Ends every session quietly and forgets the configurations. */
+void srv_bootstrap_free(struct srv *s);
+/* POST /bs?ep=NAME[&pct=F] (Bootstrap-Request). */
+void srv_bootstrap_handle(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
+                          const struct sl_coap_msg *m);
+/* /api/bootstrap[/{ep}[/start|/status]] (rest: what follows /api/bootstrap). */
+void srv_api_bootstrap(struct srv *s, struct srv_hreq *h, const char *rest);
+/* Counters into a JSON object (GET /api/server). */
+void srv_bootstrap_stats(struct srv *s, json_t *out);
+
 /* ---- the server ---- */
 
 struct srv {
@@ -435,6 +496,10 @@ struct srv {
     struct srv_hreq *suspended;
 
     struct srv_map creds_by_ep, creds_by_identity, creds_by_rid;
+
+    /* bootstrap server: configurations and sessions by endpoint */
+    struct srv_map bs_configs, bs_sessions;
+    uint64_t bs_started, bs_finished, bs_failed;
 
     /* counters for GET /api/server and the benchmarks */
     uint64_t rx_datagrams, rx_bad, tx_datagrams, registrations, notifications;

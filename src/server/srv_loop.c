@@ -59,6 +59,7 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
     srv_map_init(&s->creds_by_ep);
     srv_map_init(&s->creds_by_identity);
     srv_map_init(&s->creds_by_rid);
+    srv_bootstrap_init(s);
     srv_timers_init(&s->timers);
     srv_timer_init(&s->dedup_timer, dedup_fired);
     srv_random(&s->next_mid, sizeof s->next_mid);
@@ -104,9 +105,11 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
         !epoll_add(s, srv_store_fd(s->store), err, errlen))
         goto fail;
     /* restore while the writer is idle: credentials, registrations (with
-     * what is left of their lifetimes), observations, bindings */
+     * what is left of their lifetimes), observations, bindings, bootstrap
+     * configurations */
     if (srv_security_restore(s) != SL_OK || srv_registry_restore(s) != SL_OK ||
-        srv_observe_restore(s) != SL_OK || srv_bindings_restore(s) != SL_OK) {
+        srv_observe_restore(s) != SL_OK || srv_bindings_restore(s) != SL_OK ||
+        srv_bootstrap_restore(s) != SL_OK) {
         snprintf(err, errlen, "%s: cannot read the store", c->db);
         goto fail;
     }
@@ -233,6 +236,7 @@ void srv_free(struct srv *s)
     /* requests in flight end (their REST callers get 503), then what the
      * store still has to commit is committed and answered */
     srv_requests_shutdown(s);
+    srv_bootstrap_free(s);
     if (s->store)
         srv_store_flush(s->store);
     srv_http_stop(s);

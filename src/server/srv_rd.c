@@ -133,25 +133,6 @@ static bool payload_size_ok(struct srv *s, struct srv_dedup *d, const struct srv
     return false;
 }
 
-/* Who may speak for endpoint ep over the request's transport: over DTLS
- * only the holder of ep's PSK identity; over plain CoAP only an endpoint
- * without credentials, and only when the server accepts plain CoAP
- * (DESIGN 5). NULL when allowed, else why not. */
-static const char *transport_refusal(struct srv *s, const struct srv_peer *from, const char *ep)
-{
-    if (from->tp == SRV_TP_COAPS) {
-        const char *owner = s->rx_identity ? srv_security_psk_endpoint(s, s->rx_identity) : NULL;
-        if (!owner || strcmp(owner, ep) != 0)
-            return "the PSK identity is not this endpoint's";
-        return NULL;
-    }
-    if (s->cfg.require_security)
-        return "this server requires a secure transport";
-    if (srv_security_has_credentials(s, ep))
-        return "this endpoint has credentials: register over its secure transport";
-    return NULL;
-}
-
 static void do_register(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                         const struct sl_coap_msg *m)
 {
@@ -177,7 +158,7 @@ static void do_register(struct srv *s, struct srv_dedup *d, const struct srv_pee
         return;
     }
     srv_links_free(&links);
-    const char *refusal = transport_refusal(s, from, q.ep);
+    const char *refusal = srv_transport_refusal(s, from, q.ep);
     if (refusal) {
         char a[SRV_PEER_STRLEN];
         srv_peer_str(from, a);
@@ -363,7 +344,7 @@ void srv_rd_handle(struct srv *s, struct srv_dedup *d, const struct srv_peer *fr
         srv_coap_respond(s, d, from, m, SL_COAP_NOT_FOUND, NULL, 0, "no such registration");
         return;
     }
-    const char *refusal = transport_refusal(s, from, r->ep);
+    const char *refusal = srv_transport_refusal(s, from, r->ep);
     if (refusal) {
         srv_coap_respond(s, d, from, m, SL_COAP_FORBIDDEN, NULL, 0, refusal);
         return;

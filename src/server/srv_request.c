@@ -75,6 +75,7 @@ static void unlink_queued(struct srv_reg *r, struct srv_req *req)
 
 static void req_free(struct srv_req *req)
 {
+    free(req->uri_path);
     free(req->query);
     free(req->payload);
     free(req->msg);
@@ -112,6 +113,7 @@ void srv_req_cancel(struct srv_req *req)
 static sl_err build(struct srv_req *req, uint16_t mid)
 {
     size_t cap = 256 + (req->query ? strlen(req->query) : 0) +
+                 (req->uri_path ? strlen(req->uri_path) : 0) +
                  (req->block1 ? SL_COAP_BLOCK_SIZE(req->b1_szx) : req->payload_len);
     uint8_t *buf = malloc(cap);
     if (!buf)
@@ -120,7 +122,9 @@ static sl_err build(struct srv_req *req, uint16_t mid)
     sl_coap_build_begin(&b, buf, cap, SL_COAP_CON, req->method, mid, req->tok.token, req->tok.tkl);
     if (req->observe >= 0 && !req->b2_active)
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_OBSERVE, (uint32_t)req->observe);
-    for (int k = 0; k < req->path.len; k++) {
+    if (req->uri_path)
+        sl_coap_build_opt_split(&b, SL_COAP_OPT_URI_PATH, req->uri_path, strlen(req->uri_path), '/');
+    for (int k = 0; !req->uri_path && k < req->path.len; k++) {
         char seg[SL_DEC_INT_MAX];
         size_t n = sl_dec_format_u64(req->path.id[k], seg);
         sl_coap_build_opt(&b, SL_COAP_OPT_URI_PATH, seg, n);

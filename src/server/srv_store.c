@@ -59,7 +59,8 @@ struct srv_store {
 };
 
 /* Schema: the tables of issue 3 and those later issues fill (grants,
- * policies, audit log, cleanup journal). Times are epoch milliseconds. */
+ * policies, audit log, cleanup journal), and the bootstrap server's
+ * configurations. Times are epoch milliseconds. */
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -145,7 +146,13 @@ static const char SCHEMA[] =
     "  reason TEXT,"
     "  attempts INTEGER NOT NULL DEFAULT 0,"
     "  created_ms INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS cleanup_ep ON cleanup_journal(endpoint);";
+    "CREATE INDEX IF NOT EXISTS cleanup_ep ON cleanup_journal(endpoint);"
+    "CREATE TABLE IF NOT EXISTS bootstrap_configs("
+    "  endpoint TEXT PRIMARY KEY,"
+    "  config TEXT NOT NULL,"                 /* canonical JSON (docs/rest-api.md) */
+    "  last_address TEXT,"                    /* of the last Bootstrap-Request */
+    "  last_bootstrap_ms INTEGER,"
+    "  updated_ms INTEGER NOT NULL);";
 
 struct srv_store *srv_store_open(const char *path, char *err, size_t errlen)
 {
