@@ -71,31 +71,10 @@ static int fail(const char *what, sl_err err)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* The pcap header and the two exchanges; 0, or 1 after a message. */
+static int write_exchanges(FILE *f, struct sl_oscore_ctx *cctx, struct sl_oscore_ctx *sctx)
 {
-    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-        fputs("usage: sl-oscore-pcap OUT.pcap\n", argc == 2 ? stdout : stderr);
-        return argc == 2 ? 0 : 2;
-    }
-    uint8_t msec[16], salt[8];
-    FILE *r = fopen("/dev/urandom", "rb");
-    if (!r || fread(msec, sizeof msec, 1, r) != 1 || fread(salt, sizeof salt, 1, r) != 1)
-        return fail("/dev/urandom", SL_ERR_IO);
-    fclose(r);
-    static const uint8_t cid[1] = { 0x01 }, sid[1] = { 0x02 };
-    struct sl_oscore_ctx client, server;
-    struct sl_oscore_params pc = { msec, sizeof msec, salt, sizeof salt, cid, 1, sid, 1, NULL, 0 };
-    struct sl_oscore_params ps = { msec, sizeof msec, salt, sizeof salt, sid, 1, cid, 1, NULL, 0 };
     sl_err err;
-    if ((err = sl_oscore_ctx_derive(&client, &pc)) != SL_OK ||
-        (err = sl_oscore_ctx_derive(&server, &ps)) != SL_OK)
-        return fail("derive", err);
-
-    FILE *f = fopen(argv[1], "wb");
-    if (!f) {
-        perror(argv[1]);
-        return 1;
-    }
     uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, LINKTYPE_RAW };
     if (fwrite(hdr, sizeof hdr, 1, f) != 1)
         return fail("write", SL_ERR_IO);
@@ -121,13 +100,13 @@ int main(int argc, char **argv)
         struct sl_oscore_binding cb, sb;
         uint8_t code;
         if ((err = sl_coap_parse(&m, plain, plain_len)) != SL_OK ||
-            (err = sl_oscore_protect_request(&client, &m, 0, prot, sizeof prot, &prot_len, &cb)) !=
+            (err = sl_oscore_protect_request(cctx, &m, 0, prot, sizeof prot, &prot_len, &cb)) !=
                 SL_OK)
             return fail("protect request", err);
         if (write_packet(f, 1 + 2 * ex, true, prot, prot_len) < 0)
             return fail("write", SL_ERR_IO);
         if ((err = sl_coap_parse(&pm, prot, prot_len)) != SL_OK ||
-            (err = sl_oscore_unprotect_request(&server, &pm, inner, sizeof inner, &inner_len, &sb,
+            (err = sl_oscore_unprotect_request(sctx, &pm, inner, sizeof inner, &inner_len, &sb,
                                                &code)) != SL_OK)
             return fail("unprotect request", err);
 
@@ -139,18 +118,47 @@ int main(int argc, char **argv)
         }
         if ((err = sl_coap_build_end(&b, &plain_len)) != SL_OK ||
             (err = sl_coap_parse(&m, plain, plain_len)) != SL_OK ||
-            (err = sl_oscore_protect_response(&server, &m, &sb, ex == 1, 0, prot, sizeof prot,
+            (err = sl_oscore_protect_response(sctx, &m, &sb, ex == 1, 0, prot, sizeof prot,
                                               &prot_len)) != SL_OK)
             return fail("protect response", err);
         if (write_packet(f, 2 + 2 * ex, false, prot, prot_len) < 0)
             return fail("write", SL_ERR_IO);
         if ((err = sl_coap_parse(&pm, prot, prot_len)) != SL_OK ||
-            (err = sl_oscore_unprotect_response(&client, &pm, &cb, inner, sizeof inner, &inner_len,
+            (err = sl_oscore_unprotect_response(cctx, &pm, &cb, inner, sizeof inner, &inner_len,
                                                 &code)) != SL_OK)
             return fail("unprotect response", err);
     }
-    if (fclose(f) != 0)
-        return fail("close", SL_ERR_IO);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
+        fputs("usage: sl-oscore-pcap OUT.pcap\n", argc == 2 ? stdout : stderr);
+        return argc == 2 ? 0 : 2;
+    }
+    uint8_t msec[16], salt[8];
+    FILE *r = fopen("/dev/urandom", "rb");
+    if (!r || fread(msec, sizeof msec, 1, r) != 1 || fread(salt, sizeof salt, 1, r) != 1)
+        return fail("/dev/urandom", SL_ERR_IO);
+    fclose(r);
+    static const uint8_t cid[1] = { 0x01 }, sid[1] = { 0x02 };
+    struct sl_oscore_ctx client, server;
+    struct sl_oscore_params pc = { msec, sizeof msec, salt, sizeof salt, cid, 1, sid, 1, NULL, 0 };
+    struct sl_oscore_params ps = { msec, sizeof msec, salt, sizeof salt, sid, 1, cid, 1, NULL, 0 };
+    sl_err err;
+    if ((err = sl_oscore_ctx_derive(&client, &pc)) != SL_OK ||
+        (err = sl_oscore_ctx_derive(&server, &ps)) != SL_OK)
+        return fail("derive", err);
+
+    FILE *f = fopen(argv[1], "wb");
+    if (!f) {
+        perror(argv[1]);
+        return 1;
+    }
+    int rc = write_exchanges(f, &client, &server);
+    if (fclose(f) != 0 || rc != 0)
+        return rc ? rc : fail("close", SL_ERR_IO);
     printf("{\"master_secret\":\"");
     hex(msec, sizeof msec);
     printf("\",\"master_salt\":\"");

@@ -292,6 +292,72 @@ class ClientServerPSK(ClientServer):
                 c.stop()
 
 
+class Bootstrap(unittest.TestCase):
+    """The real client, given only a bootstrap server, bootstraps from the
+    real server (--bootstrap) and registers with the account it was given:
+    over DTLS with the PSK the bootstrap server wrote, or OSCORE-less plain
+    CoAP; after a restart it registers at once, without bootstrapping."""
+
+    def setUp(self):
+        self.dir = sidelink.workdir("sidelink-bootstrap-test-")
+        self.server = sidelink.Server(SERVER, self.dir, extra=["--bootstrap"]).start()
+        self.events = sidelink.Events(self.server)
+        self.client = None
+
+    def tearDown(self):
+        self.events.close()
+        if self.client:
+            self.client.stop()
+        self.server.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def configure(self, ep, secure):
+        account = {"uri": self.server.coap_uri, "bootstrapServer": False,
+                   "securityMode": "NO_SEC", "serverId": 1}
+        if secure:
+            sidelink.put_psk(self.server, ep, ep + "-id", PSK_KEY)
+            account = {"uri": self.server.coaps_uri, "bootstrapServer": False,
+                       "securityMode": "PSK", "publicKeyOrId": (ep + "-id").encode().hex(),
+                       "secretKey": PSK_KEY, "serverId": 1}
+        # an endpoint with credentials bootstraps over DTLS too (the server
+        # takes plain CoAP only from endpoints without)
+        bs_account = {"uri": self.server.coap_uri, "bootstrapServer": True,
+                      "securityMode": "NO_SEC"}
+        if secure:
+            bs_account = dict(account, uri=self.server.coaps_uri, bootstrapServer=True)
+            del bs_account["serverId"]
+        cfg = {"toDelete": ["/0", "/1"],
+               "security": {"0": bs_account, "1": account},
+               "servers": {"0": {"shortId": 1, "lifetime": 60, "binding": "U"}}}
+        status, body = self.server.request("PUT", "/api/bootstrap/" + ep, cfg)
+        self.assertEqual(status, 200, body)
+
+    def bootstrap_and_register(self, ep, secure):
+        self.configure(ep, secure)
+        bs = "[bootstrap]\nuri = %s\n" % self.server.coap_uri
+        if secure:
+            bs = ("[bootstrap]\nuri = %s\npsk_identity = %s-id\npsk_key = %s\n"
+                  % (self.server.coaps_uri, ep, PSK_KEY))
+        self.client = sidelink.Client(CLIENT, self.dir, ep, None, config_extra=bs).start()
+        reg = self.server.wait_registered(ep, timeout=20)
+        self.assertEqual(reg["secure"], secure)
+        self.assertEqual(len([e for e in self.events.of("BOOTSTRAP_FINISHED")]), 1)
+        status, body = self.server.request("GET", "/api/clients/%s/3/0/0" % ep)
+        self.assertTrue(body["success"], body)
+        # the accounts survive a restart: it registers at once, no bootstrap
+        self.client.stop()
+        self.server.wait_gone(ep)
+        self.client.start()
+        self.server.wait_registered(ep, timeout=20)
+        self.assertEqual(len(self.events.of("BOOTSTRAP_STARTED")), 1)
+
+    def test_bootstrap_then_register_over_dtls(self):
+        self.bootstrap_and_register("fresh", True)
+
+    def test_bootstrap_then_register_plain(self):
+        self.bootstrap_and_register("plain", False)
+
+
 class TwoServers(unittest.TestCase):
     """Two server accounts: the client registers with both; with two servers
     access control applies, and an instance one of them creates is its own."""

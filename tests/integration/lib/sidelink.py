@@ -140,9 +140,10 @@ class Client(Daemon):
         self.config = os.path.join(workdir, endpoint + ".conf")
         with open(self.config, "w") as f:
             f.write("endpoint = %s\nlifetime = %d\nlisten = 127.0.0.1:0\n"
-                    "control = %s\nstate_dir = %s\n%s\n[server]\nuri = %s\n%s"
-                    % (endpoint, lifetime, self.control, self.state_dir, config_extra,
-                       server_uri, server_extra))
+                    "control = %s\nstate_dir = %s\n%s\n"
+                    % (endpoint, lifetime, self.control, self.state_dir, config_extra))
+            if server_uri:  # None: no [server] block (a client that bootstraps)
+                f.write("[server]\nuri = %s\n%s" % (server_uri, server_extra))
         super().__init__([binary, "--config", self.config] + list(extra), workdir, endpoint)
 
     def command(self, line, timeout=5.0):
