@@ -13,11 +13,15 @@
 
 #include "objects/defs.h"
 #include "server/srv_data.h"
+#include "security/oscore.h"
 #include "server/srv_internal.h"
 
 #define URI_MAX 255
 #define KEY_MAX 1024          /* Public Key or Identity, Server Public Key, Secret Key */
-#define OSCORE_SECRET_MAX 64  /* Master Secret, Master Salt, ID Context */
+/* What a context can be derived from (RFC 8613 3.3 and security/oscore.h):
+ * a client's object 21 refuses more. */
+#define OSCORE_SECRET_MAX SL_OSCORE_MAX_SECRET_LEN /* Master Secret, Master Salt */
+#define OSCORE_ID_CTX_MAX SL_OSCORE_MAX_ID_CTX_LEN
 #define OSCORE_ID_MAX 7       /* Sender and Recipient ID (RFC 8613 3.3, AES-CCM-16-64-128) */
 #define ACL_MASK_MAX 31       /* Read 1, Write 2, Execute 4, Delete 8, Create 16 */
 #define INT31 2147483647
@@ -399,10 +403,11 @@ static bool check_oscore(struct vc *c, json_t *in, json_t *canon)
         !opt_int(c, in, "hkdfAlgorithm", -65536, 65535, canon))
         return false;
     const char *opt[] = { "masterSalt", "idContext" };
+    const size_t max[] = { OSCORE_SECRET_MAX, OSCORE_ID_CTX_MAX };
     for (int k = 0; k < 2; k++) {
         if (!member(in, opt[k]))
             continue;
-        if (!get_hex(c, in, opt[k], 0, OSCORE_SECRET_MAX, false, &h))
+        if (!get_hex(c, in, opt[k], 0, max[k], false, &h))
             return false;
         json_object_set_new(canon, opt[k], h);
     }

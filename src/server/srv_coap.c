@@ -190,6 +190,9 @@ size_t srv_coap_build_response(struct srv *s, uint8_t *buf, size_t cap, const st
     size_t len = 0;
     if (sl_coap_build_end(&b, &len) != SL_OK)
         return 0;
+    /* the answer to an OSCORE request is protected with its binding */
+    if (s->rx_osc && !srv_oscore_protect_reply(s, buf, &len, cap))
+        return 0;
     return len;
 }
 
@@ -242,6 +245,9 @@ void srv_tok_unmap(struct srv *s, struct srv_tok *t)
 
 const char *srv_transport_refusal(struct srv *s, const struct srv_peer *from, const char *ep)
 {
+    if (s->rx_osc) /* OSCORE: the context's endpoint is the one asking */
+        return strcmp(s->rx_osc->ep, ep) == 0 ? NULL
+                                              : "the OSCORE context is not this endpoint's";
     if (from->tp == SRV_TP_COAPS) {
         const char *owner = s->rx_identity ? srv_security_psk_endpoint(s, s->rx_identity) : NULL;
         if (!owner || strcmp(owner, ep) != 0)
@@ -279,6 +285,12 @@ static void handle_request(struct srv *s, struct srv_dedup *d, const struct srv_
     srv_coap_respond(s, d, from, m, SL_COAP_NOT_FOUND, NULL, 0, "no such resource");
 }
 
+void srv_coap_handle_request(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
+                             const struct sl_coap_msg *m)
+{
+    handle_request(s, d, from, m);
+}
+
 static void handle_response(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
                             const struct sl_coap_msg *m)
 {
@@ -302,10 +314,14 @@ static void handle_response(struct srv *s, struct srv_dedup *d, const struct srv
     }
     if (m->type == SL_COAP_CON)
         send_empty(s, d, from, SL_COAP_ACK, m->mid);
-    if (req)
-        srv_req_on_response(s, req, m);
-    else
-        srv_obs_on_notification(s, obs, m);
+    /* OSCORE: act on the verified inner message only (RFC 8613 8.4) */
+    struct sl_coap_msg inner;
+    if (req) {
+        if (srv_oscore_response(s, req, m, &inner) == SL_OK)
+            srv_req_on_response(s, req, &inner);
+    } else if (srv_oscore_notification(s, obs, m, &inner) == SL_OK) {
+        srv_obs_on_notification(s, obs, &inner);
+    }
 }
 
 void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *buf, size_t len)
@@ -337,8 +353,13 @@ void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *b
     switch (m.type) {
     case SL_COAP_ACK: {
         struct srv_req *req = srv_req_by_mid(s, from, m.mid);
-        if (req && (m.code == SL_COAP_EMPTY || sl_coap_is_response(m.code)))
-            srv_req_on_ack(s, req, &m);
+        struct sl_coap_msg inner = m;
+        /* a piggybacked response that does not verify is discarded, not
+         * taken as the end of the request (RFC 8613 8.4) */
+        if (req && (m.code == SL_COAP_EMPTY ||
+                    (sl_coap_is_response(m.code) &&
+                     srv_oscore_response(s, req, &m, &inner) == SL_OK)))
+            srv_req_on_ack(s, req, &inner);
         return;
     }
     case SL_COAP_RST: {
@@ -370,7 +391,10 @@ void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *b
         return; /* a duplicate: answered again, or its answer is still being made */
     }
     d = dedup_add(s, from, m.mid, m.type == SL_COAP_CON);
-    if (sl_coap_is_request(m.code)) {
+    if (sl_coap_is_request(m.code) && from->tp == SRV_TP_COAP &&
+        sl_coap_opt_get(&m, SL_COAP_OPT_OSCORE, 0)) {
+        srv_oscore_request(s, d, from, &m);
+    } else if (sl_coap_is_request(m.code)) {
         handle_request(s, d, from, &m);
     } else if (sl_coap_is_response(m.code)) {
         handle_response(s, d, from, &m);

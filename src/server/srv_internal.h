@@ -37,6 +37,7 @@
 #include "server/srv_regparse.h"
 #include "server/srv_store.h"
 #include "server/srv_timer.h"
+#include "security/oscore.h"
 
 struct MHD_Daemon;
 struct MHD_Connection;
@@ -109,6 +110,9 @@ struct srv_fifo {
 };
 
 void srv_coap_input(struct srv *s, const struct srv_peer *from, const uint8_t *buf, size_t len);
+/* Route a request (the inner one of OSCORE) to /rd or /bs. */
+void srv_coap_handle_request(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
+                             const struct sl_coap_msg *m);
 void srv_coap_send(struct srv *s, const struct srv_peer *to, const uint8_t *buf, size_t len);
 /* Send a reply and remember it for duplicates (d may be NULL). */
 void srv_coap_reply(struct srv *s, struct srv_dedup *d, const struct srv_peer *to,
@@ -250,6 +254,12 @@ struct srv_req {
     sl_time_ms deadline;
     srv_req_cb cb;
     void *arg;
+    /* OSCORE: the binding of the protected message on the wire, and the
+     * Echo a client that restarted asked us to repeat (RFC 9175) */
+    bool osc;
+    struct sl_oscore_binding osc_bind;
+    uint8_t echo[SL_OSCORE_ECHO_MAX_LEN];
+    uint8_t echo_len;
 };
 
 struct srv_req *srv_req_new(struct srv *s, struct srv_reg *reg, uint8_t method,
@@ -284,6 +294,10 @@ struct srv_obs {
     sl_time_ms last_time;
     bool fetching;          /* a Block2 notification body is being fetched */
     uint64_t notifications;
+    /* OSCORE: the registration's binding and Notification Number */
+    bool osc;
+    struct sl_oscore_binding osc_bind;
+    struct sl_oscore_notif osc_notif;
 };
 
 typedef void (*srv_obs_done_fn)(struct srv *s, void *arg, struct srv_obs *obs,
@@ -384,6 +398,46 @@ sl_err srv_security_psk(struct srv *s, const uint8_t *identity, size_t identity_
                         size_t cap, size_t *key_len);
 /* The endpoint whose PSK identity this is, or NULL. */
 const char *srv_security_psk_endpoint(struct srv *s, const char *identity);
+/* OSCORE contexts of endpoints with OSCORE credentials (the server's
+ * Sender ID is "sid", its Recipient ID "rid"). NULL without. */
+struct sl_oscore_ctx *srv_security_oscore(struct srv *s, const char *ep);
+/* The context whose Recipient ID is kid, and its endpoint. */
+struct sl_oscore_ctx *srv_security_oscore_by_kid(struct srv *s, const uint8_t *kid, size_t len,
+                                                 const char **ep);
+/* After a protect with the context of ep: save the next sequence-number
+ * limit when less than half a window is left (RFC 8613 B.1.1). */
+void srv_security_oscore_save(struct srv *s, const char *ep);
+/* Once the store runs: save the first limits of new contexts. */
+void srv_security_oscore_start(struct srv *s);
+
+/* OSCORE on the plain socket (srv_oscore.c). A request with the OSCORE
+ * option (after dedup): verified with the context of its kid and handled
+ * as its inner request, with s->rx_osc set so that replies are protected
+ * and the registration interface knows who is asking. */
+struct srv_osc_rx {
+    const char *ep;
+    struct sl_oscore_ctx *ctx;
+    struct sl_oscore_binding bind;
+};
+void srv_oscore_request(struct srv *s, struct srv_dedup *d, const struct srv_peer *from,
+                        const struct sl_coap_msg *m);
+/* Protect a reply built in buf[0..*len) to the request being handled;
+ * false when it cannot be (no reply then: the client retransmits). */
+bool srv_oscore_protect_reply(struct srv *s, uint8_t *buf, size_t *len, size_t cap);
+/* Protect req->msg when its client talks OSCORE (its endpoint has an
+ * OSCORE context and it is on plain CoAP); SL_OK when there is nothing to
+ * do. */
+sl_err srv_oscore_protect_request(struct srv *s, struct srv_req *req);
+/* Verify a response to a protected request (piggybacked or separate) or a
+ * notification of a protected observation; *inner is the message to act
+ * on. SL_OK also when nothing is protected. Anything else: discard it. */
+sl_err srv_oscore_response(struct srv *s, struct srv_req *req, const struct sl_coap_msg *m,
+                           struct sl_coap_msg *inner);
+sl_err srv_oscore_notification(struct srv *s, struct srv_obs *o, const struct sl_coap_msg *m,
+                               struct sl_coap_msg *inner);
+/* Whether requests to r go out protected with OSCORE. */
+bool srv_oscore_reg(struct srv *s, const struct srv_reg *r);
+
 /* DTLS (srv_dtls.c): the secure socket's record layer. */
 sl_err srv_dtls_start(struct srv *s, char *err, size_t errlen);
 void srv_dtls_read(struct srv *s);
@@ -464,6 +518,12 @@ struct srv {
     /* the PSK identity DTLS authenticated for the datagram being handled
      * (NULL over plain CoAP) */
     const char *rx_identity;
+    /* the OSCORE request being handled (NULL when none) */
+    struct srv_osc_rx *rx_osc;
+    uint64_t osc_gen;
+    /* inner messages of OSCORE: a request, a response (two can be alive:
+     * a response may trigger a reply) */
+    uint8_t osc_in[SL_COAP_MAX_MSG], osc_rsp[SL_COAP_MAX_MSG];
     struct MHD_Daemon *mhd;
     int mhd_fd;
     bool mhd_dirty; /* a connection was resumed: run MHD again */

@@ -117,6 +117,7 @@ struct srv *srv_new(const struct srv_config *c, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start the store's writer thread");
         goto fail;
     }
+    srv_security_oscore_start(s);
     srv_events_keepalive(s);
     char ca[SL_POSIX_ADDR_STRLEN], sa[SL_POSIX_ADDR_STRLEN] = "off", ha[SL_POSIX_ADDR_STRLEN];
     srv_addr_str(&s->coap_local, ca);

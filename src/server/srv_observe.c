@@ -116,6 +116,11 @@ static void start_done(struct srv *s, struct srv_req *req, const struct srv_resp
              * (its notifications get RST, which cancels it on the client) */
         } else {
             o = obs_new(s, r, &c->path, req->accept, req->tok.token, req->tok.tkl);
+            if (o && req->osc) {
+                /* notifications are bound to the registration (RFC 8613 8.3) */
+                o->osc = true;
+                o->osc_bind = req->osc_bind;
+            }
             if (o) {
                 o->have_seq = true;
                 o->last_seq = resp->observe;

@@ -30,7 +30,6 @@ void srv_reg_free(struct srv_reg *r)
 
 json_t *srv_reg_json(struct srv *s, const struct srv_reg *r)
 {
-    (void)s;
     char addr[SL_POSIX_ADDR_STRLEN];
     srv_addr_str(&r->addr.addr, addr);
     json_t *c2c = json_array();
@@ -46,7 +45,8 @@ json_t *srv_reg_json(struct srv *s, const struct srv_reg *r)
                           "address", addr, "lwM2mVersion", r->version, "lifetime",
                           (json_int_t)r->lifetime, "bindingMode", r->binding, "queueMode",
                           r->queue_mode, "rootPath", parsed.root, "objectLinks",
-                          links ? links : json_array(), "secure", r->addr.tp == SRV_TP_COAPS, "c2c", c2c,
+                          links ? links : json_array(), "secure",
+                          r->addr.tp == SRV_TP_COAPS || srv_oscore_reg(s, r), "c2c", c2c,
                           "expirationTime",
                           (json_int_t)(r->updated_ms + (int64_t)r->lifetime * 1000));
     srv_links_free(&parsed);

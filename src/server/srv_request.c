@@ -141,6 +141,7 @@ static sl_err build(struct srv_req *req, uint16_t mid)
     }
     const uint8_t *chunk = req->payload;
     size_t chunk_len = req->payload_len;
+    bool echo_pending = req->echo_len > 0;
     if (req->block1) {
         size_t bs = SL_COAP_BLOCK_SIZE(req->b1_szx);
         chunk = req->payload + req->b1_off;
@@ -153,6 +154,8 @@ static sl_err build(struct srv_req *req, uint16_t mid)
         if (req->b1_off == 0)
             sl_coap_build_opt_uint(&b, SL_COAP_OPT_SIZE1, (uint32_t)req->payload_len);
     }
+    if (echo_pending) /* option 252, the highest we send: last */
+        sl_coap_build_opt(&b, SL_COAP_OPT_ECHO, req->echo, req->echo_len);
     if (chunk_len)
         sl_coap_build_payload(&b, chunk, chunk_len);
     size_t len;
@@ -180,6 +183,8 @@ static void send_current(struct srv *s, struct srv_req *req)
     }
     uint16_t mid = s->next_mid++;
     sl_err err = build(req, mid);
+    if (err == SL_OK)
+        err = srv_oscore_protect_request(s, req);
     if (err != SL_OK) {
         SRV_WARN(s, "%s: cannot build a request (%s)", req->reg ? req->reg->ep : "?",
                  sl_err_str(err));
@@ -338,6 +343,19 @@ static void handle_response(struct srv *s, struct srv_req *req, const struct sl_
 {
     uint8_t code = m->code;
     struct sl_coap_block blk;
+    const uint8_t *echo;
+    size_t echo_len;
+    if (req->osc && code == SL_COAP_UNAUTHORIZED && req->echo_len == 0 &&
+        sl_oscore_echo_read(m, &echo, &echo_len) == SL_OK && echo_len <= sizeof req->echo) {
+        /* the client restarted and wants proof of freshness (RFC 8613
+         * B.1.2, RFC 9175): the same request again with its Echo, once */
+        memcpy(req->echo, echo, echo_len);
+        req->echo_len = (uint8_t)echo_len;
+        SRV_INFO(s, "%s: OSCORE Echo asked for: request repeated with it",
+                 req->reg ? req->reg->ep : "?");
+        send_current(s, req);
+        return;
+    }
     if (req->block1 && code == SL_COAP_CONTINUE) {
         if (sl_coap_block_get(m, SL_COAP_OPT_BLOCK1, &blk) != SL_OK) {
             finish(s, req, NULL, SL_ERR_INVALID);

@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "security/oscore.h"
 #include "server/srv_internal.h"
 
 #define MAX_IDENTITY 128
 #define MAX_KEY 64
-#define MAX_OSCORE_ID 7
+#define MAX_OSCORE_ID SL_OSCORE_MAX_ID_LEN
 
 struct srv_cred {
     struct srv_map_node by_ep, by_identity, by_rid;
@@ -26,6 +27,11 @@ struct srv_cred {
     uint8_t msec[MAX_KEY], msalt[MAX_KEY];
     size_t msec_len, msalt_len;
     bool in_identity, in_rid;
+    /* the OSCORE context (derived when the credentials are stored) and
+     * its sequence-number saves (RFC 8613 B.1.1) */
+    struct sl_oscore_ctx *osc;
+    uint64_t osc_gen;  /* tells a save's callback whether osc is still this one */
+    bool osc_saving;   /* a save is in flight */
 };
 
 static struct srv_cred *find_ep(struct srv *s, const char *ep)
@@ -96,6 +102,42 @@ static void insert(struct srv *s, struct cred_with_key *ck)
     }
 }
 
+/* The same OSCORE keys: a context may carry over, sequence numbers and all. */
+static bool same_oscore_keys(const struct srv_cred *a, const struct srv_cred *b)
+{
+    return a->oscore && b->oscore && a->sid_len == b->sid_len && a->rid_len == b->rid_len &&
+           a->msec_len == b->msec_len && a->msalt_len == b->msalt_len &&
+           !memcmp(a->sid, b->sid, a->sid_len) && !memcmp(a->rid, b->rid, a->rid_len) &&
+           !memcmp(a->msec, b->msec, a->msec_len) && !memcmp(a->msalt, b->msalt, a->msalt_len);
+}
+
+/* Derive the context of OSCORE credentials, with nothing to send until a
+ * sequence-number limit is saved (srv_security_oscore_save). */
+static bool derive_oscore(struct srv *s, struct srv_cred *c)
+{
+    struct sl_oscore_params p = { c->msec, c->msec_len, c->msalt, c->msalt_len,
+                                  c->sid,  c->sid_len,  c->rid,   c->rid_len,
+                                  NULL,    0 };
+    c->osc = calloc(1, sizeof *c->osc);
+    if (!c->osc || sl_oscore_ctx_derive(c->osc, &p) != SL_OK || sl_oscore_seq_saved(c->osc, 0)) {
+        free(c->osc);
+        c->osc = NULL;
+        SRV_ERROR(s, "%s: cannot derive the OSCORE context", c->ep);
+        return false;
+    }
+    c->osc_gen = ++s->osc_gen;
+    return true;
+}
+
+static void free_oscore(struct srv_cred *c)
+{
+    if (c->osc) {
+        memset(c->osc, 0, sizeof *c->osc); /* keys */
+        free(c->osc);
+        c->osc = NULL;
+    }
+}
+
 static void remove_cred(struct srv *s, struct srv_cred *c)
 {
     srv_map_remove(&s->creds_by_ep, &c->by_ep);
@@ -103,7 +145,78 @@ static void remove_cred(struct srv *s, struct srv_cred *c)
         srv_map_remove(&s->creds_by_identity, &c->by_identity);
     if (c->in_rid)
         srv_map_remove(&s->creds_by_rid, &c->by_rid);
+    free_oscore(c);
     free(c);
+}
+
+/* ---- OSCORE contexts ---- */
+
+struct sl_oscore_ctx *srv_security_oscore(struct srv *s, const char *ep)
+{
+    struct srv_cred *c = find_ep(s, ep);
+    return c && c->oscore ? c->osc : NULL;
+}
+
+struct sl_oscore_ctx *srv_security_oscore_by_kid(struct srv *s, const uint8_t *kid, size_t len,
+                                                 const char **ep)
+{
+    if (len > MAX_OSCORE_ID)
+        return NULL;
+    struct srv_cred *c = find_rid(s, kid, len);
+    if (!c || !c->osc)
+        return NULL;
+    *ep = c->ep;
+    return c->osc;
+}
+
+struct seq_save {
+    struct srv *s;
+    char ep[SRV_EP_MAX + 1];
+    uint64_t gen;
+    uint64_t limit;
+};
+
+/* A limit is durable: the context may send up to it. The credentials may
+ * have changed meanwhile (gen): then the save was for a context that is
+ * gone, and the new one saves its own. */
+static void seq_saved(void *arg, sl_err err, const char *msg)
+{
+    struct seq_save *v = arg;
+    struct srv *s = v->s;
+    struct srv_cred *c = find_ep(s, v->ep);
+    bool ours = c && c->osc && c->osc_gen == v->gen;
+    if (ours)
+        c->osc_saving = false;
+    if (err != SL_OK) {
+        SRV_ERROR(s, "%s: OSCORE sequence number not saved: %s", v->ep, msg);
+    } else if (ours) {
+        (void)sl_oscore_seq_saved(c->osc, v->limit);
+        srv_security_oscore_save(s, v->ep); /* used up meanwhile? */
+    }
+    free(v);
+}
+
+/* Save a new limit when less than half a window is left (and none is in
+ * flight). Writes commit in order, so the stored limit never goes down. */
+void srv_security_oscore_save(struct srv *s, const char *ep)
+{
+    struct srv_cred *c = find_ep(s, ep);
+    if (!c || !c->osc || c->osc_saving || !sl_oscore_seq_save_needed(c->osc))
+        return;
+    struct seq_save *v = calloc(1, sizeof *v);
+    if (!v)
+        return;
+    snprintf(v->ep, sizeof v->ep, "%s", c->ep);
+    v->s = s;
+    v->gen = c->osc_gen;
+    v->limit = sl_oscore_seq_next_limit(c->osc);
+    c->osc_saving = true;
+    struct srv_store_op *op = srv_store_op_new();
+    srv_store_op_sql(op, "INSERT INTO oscore_seq(endpoint, seq_limit) VALUES (?, ?) "
+                         "ON CONFLICT(endpoint) DO UPDATE SET seq_limit = excluded.seq_limit");
+    srv_store_op_text(op, c->ep);
+    srv_store_op_int(op, (int64_t)v->limit);
+    srv_store_submit(s->store, op, seq_saved, v);
 }
 
 static void hex(struct srv_buf *b, const uint8_t *p, size_t n)
@@ -223,8 +336,10 @@ static bool parse_cred(json_t *j, struct srv_cred *c, char *err, size_t errlen)
     if (!json_is_object(osc) ||
         !hex_member(osc, "sid", true, 0, MAX_OSCORE_ID, c->sid, &c->sid_len, sub, sizeof sub) ||
         !hex_member(osc, "rid", true, 0, MAX_OSCORE_ID, c->rid, &c->rid_len, sub, sizeof sub) ||
-        !hex_member(osc, "msec", true, 1, MAX_KEY, c->msec, &c->msec_len, sub, sizeof sub) ||
-        !hex_member(osc, "msalt", false, 0, MAX_KEY, c->msalt, &c->msalt_len, sub, sizeof sub)) {
+        !hex_member(osc, "msec", true, 1, SL_OSCORE_MAX_SECRET_LEN, c->msec, &c->msec_len, sub,
+                    sizeof sub) ||
+        !hex_member(osc, "msalt", false, 0, SL_OSCORE_MAX_SALT_LEN, c->msalt, &c->msalt_len, sub,
+                    sizeof sub)) {
         snprintf(err, errlen, "oscore: %s", json_is_object(osc) ? sub : "must be an object");
         return false;
     }
@@ -250,9 +365,21 @@ static void put_committed(void *arg, sl_err err, const char *msg)
         free(p->ck);
     } else {
         struct srv_cred *old = find_ep(s, p->ck->c.ep);
+        struct srv_cred *c = &p->ck->c;
+        if (old && same_oscore_keys(old, c)) {
+            /* the same keys again: the context goes on (its nonces must) */
+            c->osc = old->osc;
+            c->osc_gen = old->osc_gen;
+            c->osc_saving = old->osc_saving;
+            old->osc = NULL;
+        } else if (c->oscore) {
+            (void)derive_oscore(s, c); /* the op deleted the old keys' limit */
+        }
         if (old)
             remove_cred(s, old);
         insert(s, p->ck);
+        if (c->oscore)
+            srv_security_oscore_save(s, c->ep);
         SRV_INFO(s, "credentials of %s stored (%s)", p->ck->c.ep, p->ck->c.oscore ? "oscore" : "psk");
         srv_http_reply(s, p->h, 200, cred_json(&p->ck->c));
     }
@@ -324,6 +451,12 @@ static void do_put(struct srv *s, struct srv_hreq *h)
         srv_store_op_null(op);
     }
     srv_store_op_int(op, sl_posix_epoch_ms());
+    /* new keys start their sequence numbers at 0: forget the old limit */
+    struct srv_cred *old = find_ep(s, c->ep);
+    if (old && old->oscore && !same_oscore_keys(old, c)) {
+        srv_store_op_sql(op, "DELETE FROM oscore_seq WHERE endpoint = ?");
+        srv_store_op_text(op, c->ep);
+    }
     srv_http_suspend(s, h);
     srv_store_submit(s->store, op, put_committed, p);
 }
@@ -406,6 +539,8 @@ void srv_api_security(struct srv *s, struct srv_hreq *h, const char *rest)
     struct srv_store_op *op = srv_store_op_new();
     srv_store_op_sql(op, "DELETE FROM credentials WHERE endpoint = ?");
     srv_store_op_text(op, c->ep);
+    srv_store_op_sql(op, "DELETE FROM oscore_seq WHERE endpoint = ?");
+    srv_store_op_text(op, c->ep);
     srv_http_suspend(s, h);
     srv_store_submit(s->store, op, del_committed, d);
 }
@@ -443,17 +578,56 @@ static bool restore_row(void *arg, sqlite3_stmt *row)
         blob(row, 5, c->rid, sizeof c->rid, &c->rid_len);
         blob(row, 6, c->msec, sizeof c->msec, &c->msec_len);
         blob(row, 7, c->msalt, sizeof c->msalt, &c->msalt_len);
+        if (!derive_oscore(s, c)) {
+            free(ck);
+            return true; /* unusable keys: no OSCORE for this endpoint */
+        }
     }
     insert(s, ck);
     return true;
 }
 
+/* A saved limit after a restart: the context goes on above it and asks
+ * for an Echo before it takes requests again (RFC 8613 B.1.2). */
+static bool restore_seq(void *arg, sqlite3_stmt *row)
+{
+    struct srv *s = arg;
+    const char *ep = (const char *)sqlite3_column_text(row, 0);
+    int64_t limit = sqlite3_column_int64(row, 1);
+    struct srv_cred *c = ep ? find_ep(s, ep) : NULL;
+    if (!c || !c->osc || limit < 0)
+        return true;
+    uint8_t echo[SL_OSCORE_ECHO_LEN];
+    srv_random(echo, sizeof echo);
+    if (sl_oscore_ctx_restore(c->osc, (uint64_t)limit) != SL_OK ||
+        sl_oscore_echo_arm(c->osc, echo) != SL_OK) {
+        SRV_ERROR(s, "%s: cannot restore the OSCORE context: OSCORE disabled for it", ep);
+        free_oscore(c);
+    }
+    return true;
+}
+
 sl_err srv_security_restore(struct srv *s)
 {
-    return srv_store_query(s->store,
-                           "SELECT endpoint, mode, psk_identity, psk_key, oscore_sid, oscore_rid, "
-                           "oscore_msec, oscore_msalt FROM credentials",
-                           NULL, 0, restore_row, s);
+    sl_err err = srv_store_query(s->store,
+                                 "SELECT endpoint, mode, psk_identity, psk_key, oscore_sid, "
+                                 "oscore_rid, oscore_msec, oscore_msalt FROM credentials",
+                                 NULL, 0, restore_row, s);
+    if (err == SL_OK)
+        err = srv_store_query(s->store, "SELECT endpoint, seq_limit FROM oscore_seq", NULL, 0,
+                              restore_seq, s);
+    return err;
+}
+
+void srv_security_oscore_start(struct srv *s)
+{
+    struct srv_map_iter it;
+    for (struct srv_map_node *n = srv_map_first(&s->creds_by_ep, &it); n;
+         n = srv_map_next(&s->creds_by_ep, &it)) {
+        const struct srv_cred *c = SRV_CONTAINER_OF(n, struct srv_cred, by_ep);
+        if (c->osc)
+            srv_security_oscore_save(s, c->ep);
+    }
 }
 
 void srv_security_free(struct srv *s)

@@ -88,6 +88,9 @@ static const char SCHEMA[] =
     "  rest INTEGER NOT NULL DEFAULT 0,"       /* observed through the REST API */
     "  created_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS observations_reg ON observations(registration);"
+    "CREATE TABLE IF NOT EXISTS oscore_seq("   /* RFC 8613 B.1.1: saved ahead */
+    "  endpoint TEXT PRIMARY KEY,"
+    "  seq_limit INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS credentials("
     "  endpoint TEXT PRIMARY KEY,"
     "  mode TEXT NOT NULL CHECK (mode IN ('psk','oscore')),"

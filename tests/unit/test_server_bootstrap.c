@@ -72,7 +72,7 @@ static void errors_name_the_member(void **state)
           "\"aclOwner\":1}}}",
           "acls.0.acl: \"1\": access bits must be an integer 0..31" },
         { "{\"oscore\":{\"0\":{\"masterSecret\":\"\",\"senderId\":\"\",\"recipientId\":\"01\"}}}",
-          "oscore.0.masterSecret: must be a hex string of 1..64 bytes" },
+          "oscore.0.masterSecret: must be a hex string of 1..32 bytes" },
         { "{\"toDelete\":[\"/0/0/0\"]}", "toDelete: entry 0" },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
