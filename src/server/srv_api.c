@@ -98,6 +98,11 @@ static void fail_http(struct srv *s, struct op_ctx *c, sl_err err)
     case SL_ERR_STATE:
         srv_http_error(s, h, 503, "unavailable", "the server is shutting down");
         break;
+    case SL_ERR_DENIED:
+        srv_http_error(s, h, 503, "no_session",
+                       "%s has no secure session with the server now (its next message to the "
+                       "server opens one)", c->ep);
+        break;
     case SL_ERR_TOO_LARGE:
         srv_http_error(s, h, 502, "bad_gateway", "the answer of %s is larger than %u bytes", c->ep,
                        SRV_MAX_RESPONSE_BODY);

@@ -180,16 +180,17 @@ static void end_session(struct srv *s, struct srv_bs_session *x, uint8_t state, 
 
 static void submit_step(struct srv *s, struct srv_bs_session *x);
 
-static const char *err_reason(const struct srv_bs_session *x, sl_err err)
+static const char *err_reason(sl_err err)
 {
     switch (err) {
     case SL_ERR_TIMEOUT:
         return "no answer (timeout)";
     case SL_ERR_RESET:
         return "the client answered with RST";
+    case SL_ERR_DENIED:
+        return "no DTLS session with the client";
     case SL_ERR_NOT_FOUND:
-        return x->target.addr.tp == SRV_TP_COAPS ? "no DTLS session with the client"
-                                                 : "the client is gone";
+        return "the client is gone";
     case SL_ERR_STATE:
         return "the server is shutting down";
     case SL_ERR_TOO_LARGE:
@@ -223,7 +224,7 @@ static void step_done(struct srv *s, struct srv_req *req, const struct srv_resp 
     char name[64], reason[256];
     srv_bs_step_name(st, name, sizeof name);
     if (err != SL_OK) {
-        snprintf(reason, sizeof reason, "%s: %s", name, err_reason(x, err));
+        snprintf(reason, sizeof reason, "%s: %s", name, err_reason(err));
         end_session(s, x, BS_FAILED, reason);
         return;
     }

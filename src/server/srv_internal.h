@@ -204,7 +204,8 @@ struct srv_resp {
 };
 
 /* err: SL_OK with resp; SL_ERR_TIMEOUT, SL_ERR_RESET, SL_ERR_NOT_FOUND (the
- * client went away), SL_ERR_TOO_LARGE (response body), SL_ERR_INVALID (bad
+ * client went away), SL_ERR_DENIED (no DTLS session that authenticates the
+ * client now), SL_ERR_TOO_LARGE (response body), SL_ERR_INVALID (bad
  * block-wise answer), SL_ERR_BUSY (dropped from a full queue), SL_ERR_STATE
  * (shutdown), SL_ERR_IO. The request is freed after the callback. */
 typedef void (*srv_req_cb)(struct srv *s, struct srv_req *req, const struct srv_resp *resp,

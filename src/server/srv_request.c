@@ -178,7 +178,7 @@ static void send_current(struct srv *s, struct srv_req *req)
          * over) or now speaks for someone else: nothing goes out until the
          * client handshakes again and updates its registration */
         SRV_DEBUG(s, "%s: no DTLS session", req->reg->ep);
-        finish(s, req, NULL, SL_ERR_NOT_FOUND);
+        finish(s, req, NULL, SL_ERR_DENIED);
         return;
     }
     uint16_t mid = s->next_mid++;
@@ -243,6 +243,9 @@ static void pump(struct srv *s, struct srv_reg *r)
     struct srv_req *req;
     while (!r->inflight && (req = r->q_head) != NULL) {
         unlink_queued(r, req);
+        /* no longer queued: a start that fails at once (no DTLS session)
+         * must not unlink it a second time in finish() */
+        req->state = REQ_NEW;
         r->inflight = req;
         start(s, req); /* may finish it at once, which pumps again */
     }

@@ -303,6 +303,46 @@ class ClientServerPSK(ClientServer):
                 c.stop()
 
 
+class DtlsIdleExpiry(unittest.TestCase):
+    """The server closes a DTLS session idle past dtls_idle_timeout (with a
+    close_notify): requests to that client fail at once instead of going
+    nowhere, and the client's next message starts a new handshake, after
+    which the server reaches it again."""
+
+    def test_expired_session_is_refreshed_by_the_client(self):
+        d = sidelink.workdir("sidelink-dtls-idle-")
+        conf = os.path.join(d, "server.conf")
+        with open(conf, "w") as f:
+            f.write("dtls_idle_timeout = 10\n")
+        server = sidelink.Server(SERVER, d, extra=["--config", conf]).start()
+        client = None
+        try:
+            sidelink.put_psk(server, "sleepy", "sleepy-id", PSK_KEY)
+            client = sidelink.Client(CLIENT, d, "sleepy", server.coaps_uri, lifetime=600,
+                                     server_extra="psk_identity = sleepy-id\npsk_key = %s\n"
+                                     % PSK_KEY).start()
+            server.wait_registered("sleepy")
+            status, body = server.get("/api/clients/sleepy/3/0/0")
+            self.assertTrue(body["success"], body)
+            sidelink.wait_for(lambda: server.get("/api/server")[1]["dtlsSessions"] == 0,
+                              timeout=20, what="the idle session to be closed")
+            status, body = server.get("/api/clients/sleepy/3/0/0")
+            self.assertEqual((status, body["error"]), (503, "no_session"), body)  # at once
+            # ... and again: a request that failed at once leaves the queue sound
+            status, body = server.get("/api/clients/sleepy/3/0/0")
+            self.assertEqual((status, body["error"]), (503, "no_session"), body)
+            # the client's next Update (a local trigger) handshakes again
+            client.wait_control()
+            self.assertTrue(client.command("exec /1/0/8")["ok"])
+            sidelink.wait_for(lambda: server.get("/api/clients/sleepy/3/0/0")[1].get("success"),
+                              timeout=20, what="the server to reach the client again")
+        finally:
+            if client:
+                client.stop()
+            server.stop()
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class ClientServerOSCORE(ClientServer):
     """The same operations over OSCORE on plain CoAP (RFC 8613)."""
     security = "oscore"
