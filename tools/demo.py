@@ -2,7 +2,9 @@
 """`make demo`: a live LwM2M deployment on this machine, on loopback.
 
 A sidelink-server and two sidelink-clients start ("switch" with a push
-button, "lamp" with a light); the server binds the switch's button to the
+button, over DTLS 1.2 with a pre-shared key; "lamp" with a light, over
+OSCORE), each with credentials the demo gives the server through its REST
+API first; the server binds the switch's button to the
 lamp's light (it observes the button and writes each new state to the
 light); then the button is pressed a few times and each press's arrival at
 the lamp is timed by polling the lamp's control socket. Everything started
@@ -45,16 +47,30 @@ def main():
         server = sidelink.Server(server_bin, work).start()
         started.append(server)
         say("sidelink-server: CoAP %s, REST %s" % (server.coap_uri, server.url))
-        switch = sidelink.Client(client_bin, work, "switch", server.coap_uri,
-                                 config_extra="objects = 3347\n").start()
+        psk = os.urandom(16).hex()
+        sidelink.put_psk(server, "switch", "switch-id", psk)
+        secret, salt = os.urandom(16).hex(), os.urandom(8).hex()
+        status, body = server.request("PUT", "/api/security/clients", {
+            "endpoint": "lamp", "oscore": {"sid": "02", "rid": "01", "msec": secret,
+                                           "msalt": salt}})
+        if status != 200:
+            raise SystemExit("demo: the server refused the lamp's credentials: %s" % body)
+        say("credentials: switch has a DTLS PSK, lamp an OSCORE context (random keys)")
+        switch = sidelink.Client(client_bin, work, "switch", server.coaps_uri,
+                                 config_extra="objects = 3347\n",
+                                 server_extra="psk_identity = switch-id\npsk_key = %s\n" % psk
+                                 ).start()
         started.append(switch)
         lamp = sidelink.Client(client_bin, work, "lamp", server.coap_uri,
-                               config_extra="objects = 3311\n").start()
+                               config_extra="objects = 3311\n",
+                               server_extra="oscore_sender_id = 01\noscore_recipient_id = 02\n"
+                                            "oscore_master_secret = %s\noscore_master_salt = %s\n"
+                                            % (secret, salt)).start()
         started.append(lamp)
-        for c in (switch, lamp):
+        for c, how in ((switch, "DTLS PSK, " + server.coaps_uri), (lamp, "OSCORE")):
             reg = server.wait_registered(c.endpoint)
-            say("%s registered from %s, objects %s" % (
-                c.endpoint, reg["address"],
+            say("%s registered from %s (%s, secure=%s), objects %s" % (
+                c.endpoint, reg["address"], how, reg["secure"],
                 " ".join(l["url"] for l in reg["objectLinks"] if l["url"].count("/") == 2)))
             c.wait_control()
         status, body = server.request("POST", "/api/bindings", {
