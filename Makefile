@@ -2,8 +2,9 @@
 # installs what is missing, configures, builds and runs.
 #
 #   make demo        build everything and show what there is to run
-#   make test        everything CI checks: unit tests (ASan+UBSan), core
-#                    header check, Cortex-M3 size build, fuzz smoke, cppcheck
+#   make test        everything CI checks: unit tests (ASan+UBSan) and under
+#                    valgrind, core header check, Cortex-M3 size build, fuzz
+#                    smoke, cppcheck, the demo
 #   make deps        install the Debian packages that are missing (tools/deps.sh)
 #   make fuzz        run every fuzz target FUZZ_SECONDS (60) s, growing the corpus
 #   make size        Cortex-M3 footprint per module (build/size/size.txt)
@@ -11,6 +12,7 @@
 #   make check-install  an application builds against the installed library
 #   make check-configs  the core builds with each compile-time option off
 #   make lint        cppcheck over src/
+#   make valgrind    every unit test under valgrind memcheck (a Debug build)
 #   make clean       remove build/
 #
 # Variables: FUZZ_SECONDS, FUZZ_SMOKE_SECONDS (10), SKIP_DEPS=1 (do not check
@@ -44,10 +46,10 @@ CPPCHECK_FLAGS := --enable=warning,style,performance,portability --error-exitcod
 # (-U: cppcheck would otherwise also try config.h's "#include SL_CONFIG_FILE"
 # with the macro defined but no value.)
 
-.PHONY: help deps demo demo-smoke test unit fuzz fuzz-smoke size check-core check-install check-configs lint clean
+.PHONY: help deps demo demo-smoke test unit valgrind fuzz fuzz-smoke size check-core check-install check-configs lint clean
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash tools/deps.sh
@@ -65,9 +67,9 @@ demo-smoke: deps
 # Under test the footprint firmware must link (a plain `make size` reports a
 # link that cannot be done yet and goes on).
 test: export SL_SIZE_STRICT_LINK := 1
-test: deps unit check-core check-install check-configs size fuzz-smoke lint demo-smoke
+test: deps unit valgrind check-core check-install check-configs size fuzz-smoke lint demo-smoke
 	@echo
-	@echo "make test: unit tests, core header check, Cortex-M3 size build, fuzz smoke and cppcheck passed"
+	@echo "make test: unit tests (sanitizers and valgrind), core header check, Cortex-M3 size build, fuzz smoke, cppcheck and the demo passed"
 	@grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' $(CTEST_LOG) | tail -n 1
 
 # Unit tests in the Sanitize build (ASan + UBSan, every finding fatal).
@@ -75,6 +77,10 @@ unit: deps
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Sanitize
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j 2 --no-tests=error 2>&1 | tee $(CTEST_LOG)
+
+# The unit tests again, in a Debug build under valgrind memcheck.
+valgrind: deps
+	bash tools/valgrind.sh $(BUILD)/valgrind
 
 fuzz: deps
 	bash tools/fuzz.sh --build $(BUILD)/fuzz --seconds $(FUZZ_SECONDS)

@@ -159,7 +159,7 @@ static void test_dual_stack(void **state)
 static void test_errors(void **state)
 {
     (void)state;
-    uint8_t buf[8];
+    uint8_t buf[8] = { 0 };
     struct sl_addr a;
     assert_int_equal(sl_posix_addr_parse("127.0.0.1:9", &a), SL_OK);
     /* a closed fd is an I/O error both ways */
