@@ -374,6 +374,29 @@ static bool mandatory_present(const struct sl_obj *o, uint16_t iid)
     return true;
 }
 
+/* The end of a write that made instances (Create, Bootstrap-Write): ask
+ * the objects, undo by hand what an object without transactions cannot
+ * roll back, commit or roll back everything, and tell the hooks of each
+ * instance made. 0 when it was committed, else the code to answer. */
+static uint8_t end_creating_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_obj *o,
+                                  struct dm_txn *txn, sl_err status, uint8_t code,
+                                  const uint16_t *iids, unsigned count, unsigned made)
+{
+    status = txn_validate(txn, status);
+    if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
+        /* no transaction support: undo the creation by hand */
+        for (unsigned k = 0; k < made; k++)
+            o->ops->remove(o, iids[k]);
+    }
+    status = txn_finish(txn, status);
+    if (status != SL_OK)
+        return code ? code : sl_dm_err_to_coap(status);
+    for (unsigned k = 0; k < count; k++)
+        if (dm->hooks.created)
+            dm->hooks.created(dm->hooks.ctx, &req->actor, o->def->oid, iids[k]);
+    return 0;
+}
+
 uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp,
                   struct sl_wbuf *scratch)
 {
@@ -440,20 +463,9 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
     for (unsigned k = 0; k < count && status == SL_OK; k++)
         if (!mandatory_present(o, iids[k]))
             status = SL_ERR_INVALID;
-    status = txn_validate(&ps.txn, status);
-    if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
-        /* no transaction support: undo the creation by hand */
-        for (unsigned k = 0; k < made; k++)
-            o->ops->remove(o, iids[k]);
-    }
-    status = txn_finish(&ps.txn, status);
-    if (status != SL_OK)
-        return code ? code : sl_dm_err_to_coap(status);
-
-    for (unsigned k = 0; k < count; k++) {
-        if (dm->hooks.created)
-            dm->hooks.created(dm->hooks.ctx, &req->actor, o->def->oid, iids[k]);
-    }
+    code = end_creating_write(dm, req, o, &ps.txn, status, code, iids, count, made);
+    if (code)
+        return code;
     notify_changed(dm, &req->path);
     if (count == 1) {
         resp->has_location = true;
@@ -695,18 +707,9 @@ static uint8_t dm_bootstrap_write(struct sl_dm *dm, const struct sl_dm_req *req,
         if (code)
             status = SL_ERR_INVALID;
     }
-    status = txn_validate(&ps.txn, status);
-    if (status != SL_OK && !o->ops->rollback && o->ops->remove) {
-        /* no transaction support: undo the creation by hand */
-        for (unsigned k = 0; k < made; k++)
-            o->ops->remove(o, iids[k]);
-    }
-    status = txn_finish(&ps.txn, status);
-    if (status != SL_OK)
-        return code ? code : sl_dm_err_to_coap(status);
-    for (unsigned k = 0; k < count; k++)
-        if (dm->hooks.created)
-            dm->hooks.created(dm->hooks.ctx, &req->actor, o->def->oid, iids[k]);
+    code = end_creating_write(dm, req, o, &ps.txn, status, code, iids, count, made);
+    if (code)
+        return code;
     notify_changed(dm, p);
     return SL_COAP_CHANGED;
 }

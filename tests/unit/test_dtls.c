@@ -146,15 +146,21 @@ static void node_new(int i, const struct sl_dtls_limits *lim)
     assert_int_equal(err, SL_OK);
 }
 
-static int setup(void **state)
+/* Three nodes; the accepting one with `lim` (NULL: the defaults). */
+static void start_nodes(const struct sl_dtls_limits *lim)
 {
-    (void)state;
     memset(&net, 0, sizeof net);
     net.now = 1000;
-    node_new(0, NULL);
+    node_new(0, lim);
     assert_int_equal(sl_dtls_listen(net.nodes[0].d, 0), SL_OK);
     node_new(1, NULL);
     node_new(2, NULL);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    start_nodes(NULL);
     return 0;
 }
 
@@ -460,13 +466,8 @@ static void idle_sessions_expire(void **state)
 {
     (void)state;
     teardown(NULL);
-    memset(&net, 0, sizeof net);
-    net.now = 1000;
     struct sl_dtls_limits lim = { .idle_timeout_ms = 60000 };
-    node_new(0, &lim);
-    assert_int_equal(sl_dtls_listen(net.nodes[0].d, 0), SL_OK);
-    node_new(1, NULL);
-    node_new(2, NULL);
+    start_nodes(&lim);
     connect_node(1, "dev-1", KEY);
     pump();
     assert_int_equal(stats(0).sessions, 1);
@@ -488,13 +489,8 @@ static void full_table_evicts_least_recent(void **state)
 {
     (void)state;
     teardown(NULL);
-    memset(&net, 0, sizeof net);
-    net.now = 1000;
     struct sl_dtls_limits lim = { .max_sessions = 1 };
-    node_new(0, &lim);
-    assert_int_equal(sl_dtls_listen(net.nodes[0].d, 0), SL_OK);
-    node_new(1, NULL);
-    node_new(2, NULL);
+    start_nodes(&lim);
     connect_node(1, "dev-1", KEY);
     pump();
     assert_int_equal(stats(0).sessions, 1);
@@ -514,13 +510,8 @@ static void full_table_of_handshakes_refuses(void **state)
 {
     (void)state;
     teardown(NULL);
-    memset(&net, 0, sizeof net);
-    net.now = 1000;
     struct sl_dtls_limits lim = { .max_sessions = 1 };
-    node_new(0, &lim);
-    assert_int_equal(sl_dtls_listen(net.nodes[0].d, 0), SL_OK);
-    node_new(1, NULL);
-    node_new(2, NULL);
+    start_nodes(&lim);
     /* node 1 gets as far as a half-open session, then goes quiet */
     connect_node(1, "dev-1", KEY);
     deliver_one(); /* ClientHello -> server */
