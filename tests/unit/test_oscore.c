@@ -687,6 +687,66 @@ static void test_roundtrip_observe(void **state)
     assert_memory_equal(inner, plain_buf, plain_len);
 }
 
+/* Block-wise: Block1/Block2/Size1/Size2 are Inner by default (inner
+ * block-wise, RFC 8613 4.1.3.4.1: each block is its own OSCORE message),
+ * Outer with SL_OSCORE_OUTER_BLOCK (a proxy may fragment). */
+static void test_block_options_inner_and_outer(void **state)
+{
+    (void)state;
+    for (int outer = 0; outer < 2; outer++) {
+        struct sl_oscore_ctx c, s;
+        derive(&c, "00", "01", 0);
+        derive(&s, "01", "00", 0);
+        uint8_t plain_buf[128];
+        struct sl_coap_builder b;
+        static const uint8_t tok[1] = { 0x42 };
+        sl_coap_build_begin(&b, plain_buf, sizeof plain_buf, SL_COAP_CON, SL_COAP_PUT, 7, tok, 1);
+        sl_coap_build_opt_split(&b, SL_COAP_OPT_URI_PATH, "3/0/15", 6, '/');
+        sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK2, 0x06);  /* num 0, szx 6 */
+        sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK1, 0x1E);  /* num 1, more, szx 6 */
+        sl_coap_build_opt_uint(&b, SL_COAP_OPT_SIZE1, 3000);
+        sl_coap_build_payload(&b, "part", 4);
+        size_t plain_len;
+        assert_int_equal(sl_coap_build_end(&b, &plain_len), SL_OK);
+        struct sl_coap_msg plain, prot;
+        assert_int_equal(sl_coap_parse(&plain, plain_buf, plain_len), SL_OK);
+        uint8_t prot_buf[256], inner[256];
+        size_t prot_len, inner_len;
+        struct sl_oscore_binding cb, sb;
+        assert_int_equal(sl_oscore_protect_request(&c, &plain, outer ? SL_OSCORE_OUTER_BLOCK : 0,
+                                                   prot_buf, sizeof prot_buf, &prot_len, &cb),
+                         SL_OK);
+        assert_int_equal(sl_coap_parse(&prot, prot_buf, prot_len), SL_OK);
+        bool b1 = sl_coap_opt_get(&prot, SL_COAP_OPT_BLOCK1, 0) != NULL;
+        bool b2 = sl_coap_opt_get(&prot, SL_COAP_OPT_BLOCK2, 0) != NULL;
+        bool s1 = sl_coap_opt_get(&prot, SL_COAP_OPT_SIZE1, 0) != NULL;
+        assert_int_equal(b1, outer);
+        assert_int_equal(b2, outer);
+        assert_int_equal(s1, outer);
+        assert_null(sl_coap_opt_get(&prot, SL_COAP_OPT_URI_PATH, 0)); /* always Inner */
+        uint8_t code;
+        assert_int_equal(sl_oscore_unprotect_request(&s, &prot, inner, sizeof inner, &inner_len,
+                                                     &sb, &code),
+                         SL_OK);
+        struct sl_coap_msg in;
+        assert_int_equal(sl_coap_parse(&in, inner, inner_len), SL_OK);
+        struct sl_coap_block blk;
+        if (!outer) {
+            /* inner block-wise: the receiver sees every block option again */
+            assert_int_equal(sl_coap_block_get(&in, SL_COAP_OPT_BLOCK1, &blk), SL_OK);
+            assert_int_equal(blk.num, 1);
+            assert_true(blk.more);
+            assert_int_equal(sl_coap_block_get(&in, SL_COAP_OPT_BLOCK2, &blk), SL_OK);
+            assert_int_equal(blk.szx, 6);
+            uint32_t size1 = 0;
+            assert_int_equal(sl_coap_opt_uint(&in, SL_COAP_OPT_SIZE1, &size1), SL_OK);
+            assert_int_equal(size1, 3000);
+        }
+        assert_int_equal(in.payload_len, 4);
+        assert_memory_equal(in.payload, "part", 4);
+    }
+}
+
 static void test_unprotect_overflow_keeps_piv(void **state)
 {
     (void)state;
@@ -727,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_tampered_response),
         cmocka_unit_test(test_option_codec),
         cmocka_unit_test(test_roundtrip_observe),
+        cmocka_unit_test(test_block_options_inner_and_outer),
         cmocka_unit_test(test_unprotect_overflow_keeps_piv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
