@@ -220,7 +220,9 @@ sl_err sl_oscore_option_parse(struct sl_oscore_option *o, const uint8_t *val, si
     if (len == 0)
         return SL_OK;
     uint8_t flags = val[0];
-    if (flags & FLAG_RESERVED)
+    /* a value whose flags are all 0 SHALL be empty (RFC 8613 6.1): "00"
+     * is malformed, not another way to say "nothing" */
+    if ((flags & FLAG_RESERVED) || flags == 0)
         return SL_ERR_INVALID;
     size_t n = flags & FLAG_PIV_MASK;
     if (n > SL_OSCORE_MAX_PIV_LEN)
@@ -695,7 +697,7 @@ static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const struct ope
 
     struct sl_coap_builder b;
     sl_coap_build_begin(&b, out, cap, prot->type, in.code, prot->mid, prot->token, prot->tkl);
-    unsigned i = 0, j = 0;
+    unsigned i = 0, j = 0, merged = 0;
     for (;;) {
         /* next outer option that the inner message takes */
         while (i < prot->opt_count &&
@@ -711,6 +713,13 @@ static sl_err decrypt_and_merge(const struct sl_coap_msg *prot, const struct ope
             o = &in.opts[j++];
         else
             break;
+        /* the unauthenticated Outer options count too: the merged message
+         * must parse, or a path attacker could spend a Partial IV with an
+         * authentic request it padded with Uri-Host options */
+        if (++merged > SL_COAP_MAX_OPTIONS) {
+            memset(dec, 0, sizeof dec);
+            return SL_ERR_INVALID;
+        }
         if (o->num == SL_COAP_OPT_OBSERVE && !a->want_request)
             sl_coap_build_opt(&b, o->num, obs_val, obs_len);
         else

@@ -570,6 +570,54 @@ static void test_option_codec(void **state)
     assert_int_equal(sl_oscore_option_parse(&o, NULL, 0), SL_OK);
     assert_false(o.has_kid);
     assert_int_equal(o.piv_len, 0);
+    /* all flags zero: the value SHALL be empty (6.1), so 00 is malformed
+     * (found by fuzz_oscore_option) */
+    static const uint8_t zero[1] = { 0 };
+    assert_int_equal(sl_oscore_option_parse(&o, zero, 1), SL_ERR_INVALID);
+}
+
+/* An authentic request padded on the path with unauthenticated Outer
+ * options (Uri-Host x 22) would merge into an inner message with more
+ * options than anyone can parse: refused, and its Partial IV not spent, so
+ * the request as sent still goes through (found by fuzz_oscore_unprotect). */
+static void test_outer_padding_refused(void **state)
+{
+    (void)state;
+    struct sl_oscore_ctx c, s;
+    derive(&c, "00", "01", 0);
+    derive(&s, "01", "00", 0);
+    uint8_t plain_buf[64], prot_buf[256], pad_buf[512], inner[512];
+    struct sl_coap_builder b;
+    static const uint8_t tok[1] = { 7 };
+    sl_coap_build_begin(&b, plain_buf, sizeof plain_buf, SL_COAP_CON, SL_COAP_GET, 9, tok, 1);
+    sl_coap_build_opt_split(&b, SL_COAP_OPT_URI_PATH, "3/0/0", 5, '/');
+    size_t plain_len, prot_len, pad_len, inner_len;
+    assert_int_equal(sl_coap_build_end(&b, &plain_len), SL_OK);
+    struct sl_coap_msg plain, prot, pad;
+    assert_int_equal(sl_coap_parse(&plain, plain_buf, plain_len), SL_OK);
+    struct sl_oscore_binding cb, sb;
+    assert_int_equal(sl_oscore_protect_request(&c, &plain, 0, prot_buf, sizeof prot_buf,
+                                               &prot_len, &cb),
+                     SL_OK);
+    assert_int_equal(sl_coap_parse(&prot, prot_buf, prot_len), SL_OK);
+    const struct sl_coap_opt *osc = sl_coap_opt_get(&prot, SL_COAP_OPT_OSCORE, 0);
+    assert_non_null(osc);
+    sl_coap_build_begin(&b, pad_buf, sizeof pad_buf, SL_COAP_CON, prot.code, 10, tok, 1);
+    for (int k = 0; k < 22; k++) /* with the 3 inner Uri-Paths: 25 > 24 */
+        sl_coap_build_opt(&b, SL_COAP_OPT_URI_HOST, "h", 1);
+    sl_coap_build_opt(&b, SL_COAP_OPT_OSCORE, osc->val, osc->len);
+    sl_coap_build_payload(&b, prot.payload, prot.payload_len);
+    assert_int_equal(sl_coap_build_end(&b, &pad_len), SL_OK);
+    assert_int_equal(sl_coap_parse(&pad, pad_buf, pad_len), SL_OK);
+    uint8_t code = 0;
+    assert_int_not_equal(sl_oscore_unprotect_request(&s, &pad, inner, sizeof inner, &inner_len,
+                                                     &sb, &code),
+                         SL_OK);
+    assert_int_equal(sl_oscore_unprotect_request(&s, &prot, inner, sizeof inner, &inner_len, &sb,
+                                                 &code),
+                     SL_OK);
+    struct sl_coap_msg in;
+    assert_int_equal(sl_coap_parse(&in, inner, inner_len), SL_OK);
 }
 
 /* ---- option classes, Observe, payload, buffer sizes ----------------------- */
@@ -788,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_option_codec),
         cmocka_unit_test(test_roundtrip_observe),
         cmocka_unit_test(test_block_options_inner_and_outer),
+        cmocka_unit_test(test_outer_padding_refused),
         cmocka_unit_test(test_unprotect_overflow_keeps_piv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
