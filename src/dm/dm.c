@@ -322,6 +322,17 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
     case SL_OP_READ:
     case SL_OP_OBSERVE:
     case SL_OP_CANCEL:
+#if SL_CONFIG_BOOTSTRAP
+        /* Bootstrap-Read may target only the Server and Access Control
+         * objects (LwM2M 1.1 Core 5.2.7.2): the bootstrap actor has every
+         * right, and must not read back secret keys from object 0 or 21 */
+        if (req->actor.kind == SL_ACTOR_BOOTSTRAP &&
+            (req->op != SL_OP_READ || req->path.len == 0 ||
+             (req->path.id[0] != SL_OID_SERVER && req->path.id[0] != SL_OID_ACCESS_CONTROL))) {
+            code = SL_COAP_METHOD_NOT_ALLOWED;
+            break;
+        }
+#endif
         code = sl_dm_read(dm, &req->actor, &req->path, req->accept, &w, &resp->format);
         break;
     case SL_OP_DISCOVER:

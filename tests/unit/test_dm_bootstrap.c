@@ -455,6 +455,21 @@ static bool contains(const uint8_t *buf, size_t len, const char *needle)
     return false;
 }
 
+/* Bootstrap-Read: the Server and Access Control objects only; never the
+ * Security or OSCORE keys (found by fuzz_dm_bootstrap). */
+static void test_bootstrap_read_targets(void **state)
+{
+    struct bfx *f = *state;
+    assert_int_equal(run(f, TC_REQ(.path = "/1", .accept = SL_FMT_TLV), &bootstrap),
+                     SL_COAP_CONTENT);
+    assert_int_equal(run(f, TC_REQ(.path = "/2/0", .accept = SL_FMT_TLV), &bootstrap),
+                     SL_COAP_CONTENT);
+    static const char *const refused[] = { "/0", "/0/1", "/0/1/5", "/21/0", "/3/0", "/" };
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+        assert_int_equal(run(f, TC_REQ(.path = refused[k], .accept = SL_FMT_TLV), &bootstrap),
+                         SL_COAP_METHOD_NOT_ALLOWED);
+}
+
 static void test_discover(void **state)
 {
     struct bfx *f = *state;
@@ -529,6 +544,7 @@ int main(void)
         cmocka_unit_test_setup(test_delete_object_and_instance, setup),
         cmocka_unit_test_setup(test_delete_refused_to_servers, setup),
         cmocka_unit_test_setup(test_discover, setup),
+        cmocka_unit_test_setup(test_bootstrap_read_targets, setup),
         cmocka_unit_test_setup(test_finish_reaches_hook, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
