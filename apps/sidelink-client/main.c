@@ -254,8 +254,13 @@ static int connect_account(struct app *a, int sec, const char *uri, const struct
             return sock;
     }
     int peer = sl_engine_peer_find(&a->eng, (sl_sock)sock, &addr);
-    if (peer < 0)
+    if (peer < 0) {
         peer = sl_engine_peer_add(&a->eng, (sl_sock)sock, &addr, who);
+    } else {
+        /* one address may be the bootstrap server and then a server (one
+         * process doing both): the peer is who it is connected as now */
+        sl_engine_peer(&a->eng, peer)->actor = *who;
+    }
     if (peer < 0 || sock != APP_SOCK_PLAIN)
         return peer;
     /* OSCORE when the account links to an object 21 instance (resource
