@@ -217,10 +217,18 @@ static void send_register(struct sl_reg *reg)
         retry_later(reg, err);
 }
 
+/* A Register or Update went through: the next Update is due ahead of the
+ * lifetime's end. */
+static void registered(struct sl_reg *reg)
+{
+    reg->failures = 0;
+    reg->next = reg->client->eng->now + update_interval_ms(reg->lifetime);
+    set_state(reg, SL_REG_REGISTERED, SL_OK);
+}
+
 static void on_register(void *ctx, int handle, sl_err err, const struct sl_response *r)
 {
     struct sl_reg *reg = ctx;
-    struct sl_client *c = reg->client;
     (void)handle;
     reg->handle = -1;
     if (err == SL_OK && r->code == SL_COAP_CREATED) {
@@ -242,9 +250,7 @@ static void on_register(void *ctx, int handle, sl_err err, const struct sl_respo
         }
         reg->location[n] = '\0';
         if (ok && n > 0) {
-            reg->failures = 0;
-            reg->next = c->eng->now + update_interval_ms(reg->lifetime);
-            set_state(reg, SL_REG_REGISTERED, SL_OK);
+            registered(reg);
             return;
         }
         err = SL_ERR_INVALID; /* no usable location */
@@ -278,9 +284,7 @@ static void on_update(void *ctx, int handle, sl_err err, const struct sl_respons
     (void)handle;
     reg->handle = -1;
     if (err == SL_OK && r->code == SL_COAP_CHANGED) {
-        reg->failures = 0;
-        reg->next = c->eng->now + update_interval_ms(reg->lifetime);
-        set_state(reg, SL_REG_REGISTERED, SL_OK);
+        registered(reg);
         return;
     }
     if (err == SL_OK && r->code == SL_COAP_NOT_FOUND) {

@@ -59,14 +59,17 @@ struct sl_client_hooks {
 };
 
 struct sl_client {
+    /* the fields the state machine reads most come first: small offsets
+     * make short (16-bit) loads and stores on Thumb-2 (the flags after
+     * the 8-byte aligned accounts, so no padding is added) */
     struct sl_engine *eng;
     struct sl_core_objects *co;
+    struct sl_reg regs[SL_MAX_SERVERS];
+    bool started;
+    bool stopping;
     struct sl_client_hooks hooks;
     char endpoint[SL_MAX_ENDPOINT_LEN + 1];
     char extra_query[SL_MAX_URI_QUERY / 2]; /* appended to Register, e.g. "c2c=coap://..." */
-    bool started;
-    bool stopping;
-    struct sl_reg regs[SL_MAX_SERVERS];
     uint8_t payload[SL_MAX_REG_PAYLOAD]; /* the engine reads it until the request ends */
     size_t payload_len;
 };

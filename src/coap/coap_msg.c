@@ -111,12 +111,15 @@ const struct sl_coap_opt *sl_coap_opt_get(const struct sl_coap_msg *m, uint16_t 
     return NULL;
 }
 
-sl_err sl_coap_opt_uint(const struct sl_coap_msg *m, uint16_t num, uint32_t *out)
+/* The first option num as an unsigned integer of at most max_len bytes:
+ * one lookup for the callers that bound the length more tightly. */
+static sl_err opt_uint_max(const struct sl_coap_msg *m, uint16_t num, unsigned max_len,
+                           uint32_t *out)
 {
     const struct sl_coap_opt *o = sl_coap_opt_get(m, num, 0);
     if (!o)
         return SL_ERR_NOT_FOUND;
-    if (o->len > 4)
+    if (o->len > max_len)
         return SL_ERR_INVALID;
     uint32_t v = 0;
     for (unsigned k = 0; k < o->len; k++)
@@ -125,17 +128,21 @@ sl_err sl_coap_opt_uint(const struct sl_coap_msg *m, uint16_t num, uint32_t *out
     return SL_OK;
 }
 
+sl_err sl_coap_opt_uint(const struct sl_coap_msg *m, uint16_t num, uint32_t *out)
+{
+    return opt_uint_max(m, num, 4, out);
+}
+
 sl_err sl_coap_content_format(const struct sl_coap_msg *m, uint16_t *out)
 {
     uint32_t v;
-    sl_err err = sl_coap_opt_uint(m, SL_COAP_OPT_CONTENT_FORMAT, &v);
+    /* RFC 7252 5.10: a Content-Format is 0..2 bytes long */
+    sl_err err = opt_uint_max(m, SL_COAP_OPT_CONTENT_FORMAT, 2, &v);
     if (err == SL_ERR_NOT_FOUND) {
         *out = 0xFFFF;
         return SL_OK;
     }
-    /* RFC 7252 5.10: a Content-Format is 0..2 bytes long */
-    if (err != SL_OK || sl_coap_opt_get(m, SL_COAP_OPT_CONTENT_FORMAT, 0)->len > 2 ||
-        v > 0xfffe)
+    if (err != SL_OK || v > 0xfffe)
         return SL_ERR_INVALID;
     *out = (uint16_t)v;
     return SL_OK;
@@ -195,12 +202,9 @@ uint16_t sl_coap_unknown_critical(const struct sl_coap_msg *m)
 sl_err sl_coap_block_get(const struct sl_coap_msg *m, uint16_t opt, struct sl_coap_block *out)
 {
     uint32_t v;
-    sl_err err = sl_coap_opt_uint(m, opt, &v);
+    sl_err err = opt_uint_max(m, opt, 3, &v);
     if (err != SL_OK)
         return err;
-    const struct sl_coap_opt *o = sl_coap_opt_get(m, opt, 0);
-    if (o->len > 3)
-        return SL_ERR_INVALID;
     out->szx = (uint8_t)(v & 0x7);
     out->more = (v & 0x8) != 0;
     out->num = v >> 4;

@@ -101,9 +101,10 @@ struct sl_coap_msg {
     uint8_t tkl;
     uint8_t token[SL_COAP_MAX_TOKEN];
     uint8_t opt_count;
-    struct sl_coap_opt opts[SL_COAP_MAX_OPTIONS]; /* in wire order: ascending numbers */
+    /* before the options: a short offset makes a short load */
     const uint8_t *payload;
     size_t payload_len;
+    struct sl_coap_opt opts[SL_COAP_MAX_OPTIONS]; /* in wire order: ascending numbers */
 };
 
 sl_err sl_coap_parse(struct sl_coap_msg *m, const uint8_t *buf, size_t len);

@@ -15,19 +15,14 @@ static char b64_char(unsigned v)
     return v == 62 ? '+' : '/';
 }
 
-/* 0..63, or -1 for a byte outside the alphabet */
+/* 0..63, or -1 for a byte outside the alphabet: a search through the
+ * encoder's mapping, which keeps a second mapping out of ROM (decoding
+ * runs rarely, on short values) */
 static int b64_value(uint8_t c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
+    for (unsigned v = 0; v < 64; v++)
+        if ((uint8_t)b64_char(v) == c)
+            return (int)v;
     return -1;
 }
 
@@ -47,8 +42,10 @@ sl_err sl_base64_encode(struct sl_wbuf *w, const uint8_t *src, size_t n)
             v |= (uint32_t)src[i + 1] << 8;
         if (left > 2)
             v |= src[i + 2];
-        char q[4] = { b64_char(v >> 18), b64_char((v >> 12) & 63),
-                      left > 1 ? b64_char((v >> 6) & 63) : '=', left > 2 ? b64_char(v & 63) : '=' };
+        /* 6-bit groups j = 0..3; those past the input's `left` bytes are padding */
+        char q[4];
+        for (size_t j = 0; j < 4; j++)
+            q[j] = j <= left ? b64_char((v >> (18 - 6 * j)) & 63) : '=';
         (void)sl_wbuf_put(w, q, 4); /* room checked above */
     }
     return SL_OK;
@@ -78,30 +75,25 @@ sl_err sl_base64_decode(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, 
         if (pad && src[n - 2] == '=')
             pad++;
     }
-    size_t len = n - pad, full = len / 4, tail = len % 4;
+    size_t len = n - pad, tail = len % 4;
     if (tail == 1)
         return SL_ERR_INVALID; /* 6 bits cannot end a byte */
-    if (full * 3 + (tail ? tail - 1 : 0) > cap)
+    if (len / 4 * 3 + (tail ? tail - 1 : 0) > cap)
         return SL_ERR_OVERFLOW;
     size_t o = 0;
-    uint32_t v;
-    /* each group is read whole before its bytes are written: in-place safe */
-    for (size_t i = 0; i < full; i++) {
-        if (!decode_group(src + 4 * i, 4, &v))
+    /* each group is read whole before its bytes are written: in-place safe;
+     * the last one may be short (k of 2 or 3 characters, k - 1 bytes) */
+    for (size_t i = 0; i < len; i += 4) {
+        size_t k = len - i < 4 ? len - i : 4;
+        uint32_t v;
+        if (!decode_group(src + i, k, &v))
             return SL_ERR_INVALID;
-        dst[o++] = (uint8_t)(v >> 16);
-        dst[o++] = (uint8_t)(v >> 8);
-        dst[o++] = (uint8_t)v;
-    }
-    if (tail) {
-        if (!decode_group(src + 4 * full, tail, &v))
+        /* the bits after the last whole byte (k - 1 of them) must be zero
+         * (canonical); a whole group has none */
+        if (v & (0xFFFFFFu >> (8 * (k - 1))))
             return SL_ERR_INVALID;
-        /* the bits after the last whole byte must be zero (canonical) */
-        if (v & (tail == 2 ? 0xFFFFu : 0xFFu))
-            return SL_ERR_INVALID;
-        dst[o++] = (uint8_t)(v >> 16);
-        if (tail == 3)
-            dst[o++] = (uint8_t)(v >> 8);
+        for (size_t j = 0; j + 1 < k; j++)
+            dst[o++] = (uint8_t)(v >> (16 - 8 * j));
     }
     *out_len = o;
     return SL_OK;

@@ -28,8 +28,7 @@
 struct sl_data_enc {
     uint16_t format;
     union {
-        struct sl_text_enc text;
-        struct sl_opaque_enc opaque;
+        struct sl_text_enc text; /* text and opaque */
 #if SL_CONFIG_TLV
         struct sl_tlv_enc tlv;
 #endif
@@ -45,8 +44,7 @@ struct sl_data_enc {
 struct sl_data_dec {
     uint16_t format;
     union {
-        struct sl_text_dec text;
-        struct sl_opaque_dec opaque;
+        struct sl_text_dec text; /* text and opaque */
 #if SL_CONFIG_TLV
         struct sl_tlv_dec tlv;
 #endif

@@ -20,8 +20,9 @@ uint64_t sl_dec_div_small(uint64_t v, uint16_t d, uint32_t *rem)
      * d * 2^16 <= 2^32, which a 32-bit divide instruction does */
     uint64_t q = 0;
     uint32_t r = 0;
-    for (int shift = 48; shift >= 0; shift -= 16) {
-        uint32_t cur = r << 16 | (uint32_t)(v >> shift & 0xFFFFu);
+    /* the top digit each time, shifting v up: fixed shifts only */
+    for (int k = 0; k < 4; k++, v <<= 16) {
+        uint32_t cur = r << 16 | (uint32_t)(v >> 48);
         q = q << 16 | cur / d;
         r = cur % d;
     }
@@ -57,11 +58,21 @@ static bool is_digit(uint8_t c)
     return c >= '0' && c <= '9';
 }
 
-/* Digits of an unsigned decimal from s[*i] to the end, into *acc while it
- * stays <= limit. SL_ERR_INVALID for no digits or a non-digit (checked over
- * the whole input first, so garbage is never reported as a range error). */
-static sl_err parse_digits(const uint8_t *s, size_t len, size_t i, uint64_t limit, uint64_t *acc)
+/* An optional sign, then the digits of an unsigned decimal to the end:
+ * the magnitude in *acc while it stays <= neg_limit after a '-', else
+ * <= pos_limit (one scan for both parsers). SL_ERR_INVALID for no digits
+ * or a non-digit (checked over the whole input first, so garbage is never
+ * reported as a range error). */
+static sl_err parse_digits(const uint8_t *s, size_t len, uint64_t pos_limit, uint64_t neg_limit,
+                           bool *neg, uint64_t *acc)
 {
+    size_t i = 0;
+    *neg = false;
+    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+        *neg = s[0] == '-';
+        i = 1;
+    }
+    uint64_t limit = *neg ? neg_limit : pos_limit;
     if (i == len)
         return SL_ERR_INVALID;
     for (size_t j = i; j < len; j++) {
@@ -98,14 +109,9 @@ sl_err sl_dec_parse_id(const uint8_t *s, size_t len, uint32_t max, uint16_t *out
 
 sl_err sl_dec_parse_i64(const uint8_t *s, size_t len, int64_t *out)
 {
-    size_t i = 0;
-    bool neg = false;
-    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
+    bool neg;
     uint64_t v;
-    sl_err err = parse_digits(s, len, i, neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &v);
+    sl_err err = parse_digits(s, len, (uint64_t)INT64_MAX, (uint64_t)INT64_MAX + 1, &neg, &v);
     if (err != SL_OK)
         return err;
     /* -(v - 1) - 1 reaches INT64_MIN without overflowing */
@@ -115,14 +121,9 @@ sl_err sl_dec_parse_i64(const uint8_t *s, size_t len, int64_t *out)
 
 sl_err sl_dec_parse_u64(const uint8_t *s, size_t len, uint64_t *out)
 {
-    size_t i = 0;
-    bool neg = false;
-    if (len > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
-    }
+    bool neg;
     uint64_t v;
-    sl_err err = parse_digits(s, len, i, UINT64_MAX, &v);
+    sl_err err = parse_digits(s, len, UINT64_MAX, UINT64_MAX, &neg, &v);
     if (err != SL_OK)
         return err;
     if (neg && v != 0)

@@ -13,14 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/text.h"
 #include "codec/wbuf.h"
 #include "sidelink/types.h"
 
+/* The coders keep the text coders' state and run their code (text.c): the
+ * rules are the same, only the value coding differs, and one copy of them
+ * is all a small image carries. */
 struct sl_opaque_enc {
-    struct sl_wbuf *w;
-    struct sl_path base;
-    uint8_t count;
-    sl_err err; /* sticky */
+    struct sl_text_enc t;
 };
 
 sl_err sl_opaque_enc_begin(struct sl_opaque_enc *e, struct sl_wbuf *w, const struct sl_path *base);
@@ -28,10 +29,7 @@ sl_err sl_opaque_enc_record(struct sl_opaque_enc *e, const struct sl_record *r);
 sl_err sl_opaque_enc_end(struct sl_opaque_enc *e);
 
 struct sl_opaque_dec {
-    struct sl_path base;
-    const uint8_t *buf;
-    size_t len;
-    sl_err err; /* sticky: SL_OK before the record, then SL_ERR_END */
+    struct sl_text_dec t;
 };
 
 void sl_opaque_dec_init(struct sl_opaque_dec *d, const struct sl_path *base, const uint8_t *payload,

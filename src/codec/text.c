@@ -50,7 +50,7 @@ sl_err sl_text_put_value(struct sl_wbuf *w, const struct sl_value *v)
     return sl_wbuf_put(w, tmp, n);
 }
 
-/* Shared by text and opaque (one value at a resource or resource-instance base). */
+/* One value at a resource or resource-instance base (opaque.h too). */
 static bool single_value_base(const struct sl_path *base)
 {
     return base->len == SL_LEVEL_RESOURCE || base->len == SL_LEVEL_RES_INSTANCE;
@@ -65,18 +65,29 @@ sl_err sl_text_enc_begin(struct sl_text_enc *e, struct sl_wbuf *w, const struct 
     return e->err;
 }
 
-sl_err sl_text_enc_record(struct sl_text_enc *e, const struct sl_record *r)
+sl_err sl_text_enc_single(struct sl_text_enc *e, const struct sl_record *r, bool opaque)
 {
+    const struct sl_value *v = &r->value;
     if (e->err != SL_OK)
         return e->err;
     if (!sl_path_within(&r->path, &e->base))
         e->err = SL_ERR_INVALID;
-    else if (e->count > 0 || r->path.len != e->base.len || r->value.type == SL_TYPE_NONE)
+    else if (e->count > 0 || r->path.len != e->base.len || v->type == SL_TYPE_NONE ||
+             (opaque && v->type != SL_TYPE_OPAQUE))
         e->err = SL_ERR_FORMAT;
+    else if (!opaque)
+        e->err = sl_text_put_value(e->w, v);
+    else if (v->v.bytes.len > 0 && v->v.bytes.ptr == NULL)
+        e->err = SL_ERR_INVALID;
     else
-        e->err = sl_text_put_value(e->w, &r->value);
+        e->err = sl_wbuf_put(e->w, v->v.bytes.ptr, v->v.bytes.len);
     e->count = 1;
     return e->err;
+}
+
+sl_err sl_text_enc_record(struct sl_text_enc *e, const struct sl_record *r)
+{
+    return sl_text_enc_single(e, r, false);
 }
 
 sl_err sl_text_enc_end(struct sl_text_enc *e)

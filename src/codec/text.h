@@ -21,6 +21,7 @@
 #ifndef SL_CODEC_TEXT_H
 #define SL_CODEC_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,10 @@ struct sl_text_enc {
 
 sl_err sl_text_enc_begin(struct sl_text_enc *e, struct sl_wbuf *w, const struct sl_path *base);
 sl_err sl_text_enc_record(struct sl_text_enc *e, const struct sl_record *r);
+/* The record as text, or with `opaque` as the Opaque format does it (the
+ * value must be OPAQUE, else SL_ERR_FORMAT, and goes out as its bytes):
+ * the single-value rules of both formats (opaque.h). */
+sl_err sl_text_enc_single(struct sl_text_enc *e, const struct sl_record *r, bool opaque);
 /* No record at all leaves an empty payload. */
 sl_err sl_text_enc_end(struct sl_text_enc *e);
 

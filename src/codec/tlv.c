@@ -19,27 +19,16 @@
 static size_t write_header(uint8_t *h, uint8_t kind, uint16_t id, size_t len)
 {
     size_t n = 1;
-    uint8_t t = (uint8_t)(kind << 6);
+    /* bytes of the length field (0: the length sits in bits 2-0) */
+    unsigned lenlen = len < 8 ? 0u : (len <= 0xFF ? 1u : (len <= 0xFFFF ? 2u : 3u));
+    uint8_t t = (uint8_t)(kind << 6 | lenlen << 3 | (lenlen ? 0u : len));
     if (id > 0xFF) {
         t |= 0x20;
         h[n++] = (uint8_t)(id >> 8);
     }
     h[n++] = (uint8_t)id;
-    if (len < 8) {
-        t |= (uint8_t)len;
-    } else if (len <= 0xFF) {
-        t |= 0x08;
-        h[n++] = (uint8_t)len;
-    } else if (len <= 0xFFFF) {
-        t |= 0x10;
-        h[n++] = (uint8_t)(len >> 8);
-        h[n++] = (uint8_t)len;
-    } else {
-        t |= 0x18;
-        h[n++] = (uint8_t)(len >> 16);
-        h[n++] = (uint8_t)(len >> 8);
-        h[n++] = (uint8_t)len;
-    }
+    while (lenlen-- > 0)
+        h[n++] = (uint8_t)(len >> (8 * lenlen));
     h[0] = t;
     return n;
 }
@@ -78,22 +67,37 @@ size_t sl_tlv_header_size(uint16_t id, size_t len)
     return n;
 }
 
-sl_err sl_tlv_header_put(struct sl_wbuf *w, uint8_t kind, uint16_t id, size_t len)
+/* A header for len bytes and the n bytes of data that follow it (none for
+ * a bare header), all or nothing. */
+static sl_err put_tlv(struct sl_wbuf *w, uint8_t kind, uint16_t id, size_t len,
+                      const uint8_t *data, size_t n)
 {
     if (id > SL_ID_MAX)
         return SL_ERR_INVALID;
     if (len > SL_TLV_LEN_MAX)
         return SL_ERR_RANGE;
     uint8_t h[SL_TLV_HEADER_MAX];
-    return sl_wbuf_put(w, h, write_header(h, (uint8_t)(kind & 3), id, len));
+    size_t hn = write_header(h, (uint8_t)(kind & 3), id, len);
+    if (hn + n > sl_wbuf_room(w))
+        return SL_ERR_OVERFLOW;
+    (void)sl_wbuf_put(w, h, hn);
+    return sl_wbuf_put(w, data, n);
+}
+
+sl_err sl_tlv_header_put(struct sl_wbuf *w, uint8_t kind, uint16_t id, size_t len)
+{
+    return put_tlv(w, kind, id, len, NULL, 0);
 }
 
 /* ---- values ------------------------------------------------------------- */
 
 static void put_be(uint8_t *out, uint64_t v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    /* from the last byte: a fixed 8-bit shift instead of a variable one */
+    while (n-- > 0) {
+        out[n] = (uint8_t)v;
+        v >>= 8;
+    }
 }
 
 static uint64_t get_be(const uint8_t *p, size_t n)
@@ -106,12 +110,15 @@ static uint64_t get_be(const uint8_t *p, size_t n)
 
 size_t sl_tlv_int_encode(int64_t v, uint8_t *out)
 {
+    /* the fewest bytes that hold v with its sign: a magnitude below 2^7,
+     * 2^15 or 2^31, where a negative v counts as -v - 1 (~v) */
+    uint64_t m = v < 0 ? ~(uint64_t)v : (uint64_t)v;
     size_t n = 8;
-    if (v >= INT8_MIN && v <= INT8_MAX)
+    if (m <= (uint64_t)INT8_MAX)
         n = 1;
-    else if (v >= INT16_MIN && v <= INT16_MAX)
+    else if (m <= (uint64_t)INT16_MAX)
         n = 2;
-    else if (v >= INT32_MIN && v <= INT32_MAX)
+    else if (m <= (uint64_t)INT32_MAX)
         n = 4;
     put_be(out, (uint64_t)v, n);
     return n;
@@ -132,9 +139,11 @@ sl_err sl_tlv_int_decode(const uint8_t *p, size_t len, int64_t *out)
 {
     if (len != 1 && len != 2 && len != 4 && len != 8)
         return SL_ERR_TYPE;
-    uint64_t u = get_be(p, len);
-    if (len < 8 && (p[0] & 0x80))
-        u |= UINT64_MAX << (8 * len); /* sign-extend */
+    /* sign-extend by starting from all ones for a negative value: the
+     * bytes shift them out as far as they reach */
+    uint64_t u = (p[0] & 0x80) ? UINT64_MAX : 0;
+    for (size_t i = 0; i < len; i++)
+        u = u << 8 | p[i];
     /* two's complement without an implementation-defined conversion */
     *out = u <= INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
     return SL_OK;
@@ -223,16 +232,7 @@ sl_err sl_tlv_put_value(struct sl_wbuf *w, uint8_t kind, uint16_t id, const stru
     } else if ((n = scalar_bytes(v, tmp)) == 0) {
         return SL_ERR_TYPE;
     }
-    if (id > SL_ID_MAX)
-        return SL_ERR_INVALID;
-    if (n > SL_TLV_LEN_MAX)
-        return SL_ERR_RANGE;
-    uint8_t h[SL_TLV_HEADER_MAX];
-    size_t hn = write_header(h, (uint8_t)(kind & 3), id, n);
-    if (hn + n > sl_wbuf_room(w))
-        return SL_ERR_OVERFLOW;
-    (void)sl_wbuf_put(w, h, hn);
-    return sl_wbuf_put(w, data, n);
+    return put_tlv(w, kind, id, n, data, n);
 }
 
 /* ---- encoder ------------------------------------------------------------ */

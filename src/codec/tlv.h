@@ -98,17 +98,18 @@ sl_err sl_tlv_float_decode(const uint8_t *p, size_t len, double *out);  /* 4, 8 
  * SL_ERR_TYPE for NONE and the RAW types; all or nothing on overflow. */
 sl_err sl_tlv_put_value(struct sl_wbuf *w, uint8_t kind, uint16_t id, const struct sl_value *v);
 
+/* (The small fields first: short offsets make short loads and stores.) */
 struct sl_tlv_enc {
     struct sl_wbuf *w;
-    struct sl_path base;
-    struct sl_path last;   /* previous record, for order and grouping */
-    size_t inst_pos;       /* offset of the open Object Instance header */
-    size_t multi_pos;      /* offset of the open Multiple Resource header */
-    uint16_t inst_id;
-    uint16_t multi_id;
     uint8_t open;          /* containers open now */
     uint8_t count;         /* records so far (saturates) */
+    uint16_t inst_id;
+    uint16_t multi_id;
     sl_err err;            /* sticky */
+    size_t inst_pos;       /* offset of the open Object Instance header */
+    size_t multi_pos;      /* offset of the open Multiple Resource header */
+    struct sl_path base;
+    struct sl_path last;   /* previous record, for order and grouping */
 };
 
 sl_err sl_tlv_enc_begin(struct sl_tlv_enc *e, struct sl_wbuf *w, const struct sl_path *base);
@@ -117,17 +118,17 @@ sl_err sl_tlv_enc_record(struct sl_tlv_enc *e, const struct sl_record *r);
 sl_err sl_tlv_enc_end(struct sl_tlv_enc *e);
 
 struct sl_tlv_dec {
-    struct sl_path base;
+    uint8_t open;      /* containers open now */
+    uint8_t seen;      /* kinds met at top level, for the base rules */
+    uint16_t inst_id;  /* instance of the open container, or SL_ID_NONE */
+    uint16_t multi_id;
+    sl_err err;        /* sticky: SL_OK, SL_ERR_END or an error */
     const uint8_t *buf;
     size_t len;
     size_t pos;
     size_t inst_end;   /* end of the open Object Instance TLV */
     size_t multi_end;  /* end of the open Multiple Resource TLV */
-    uint16_t inst_id;  /* instance of the open container, or SL_ID_NONE */
-    uint16_t multi_id;
-    uint8_t open;      /* containers open now */
-    uint8_t seen;      /* kinds met at top level, for the base rules */
-    sl_err err;        /* sticky: SL_OK, SL_ERR_END or an error */
+    struct sl_path base;
 };
 
 void sl_tlv_dec_init(struct sl_tlv_dec *d, const struct sl_path *base, const uint8_t *payload, size_t len);

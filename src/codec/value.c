@@ -66,74 +66,67 @@ static sl_err as_type_err(sl_err err)
     return err == SL_ERR_INVALID ? SL_ERR_TYPE : err;
 }
 
-#if SL_CONFIG_TLV
-static sl_err from_tlv(struct sl_bytes b, uint8_t want, struct sl_value *out)
+/* A raw value (TLV bytes, or with `text` plain text) as type `want`: one
+ * switch for both codings, which share the byte-string and Boolean cases
+ * and differ in how numbers and links are spelt. Opaque text is base64,
+ * decoded into scratch. */
+static sl_err from_raw(struct sl_bytes b, uint8_t want, struct sl_value *out, uint8_t *scratch,
+                       size_t cap, bool text)
 {
+    size_t n;
+    sl_err err;
     switch (want) {
-    case SL_TYPE_STRING:
     case SL_TYPE_OPAQUE:
+        if (text) {
+            err = sl_base64_decode(b.ptr, b.len, scratch, cap, &n);
+            if (err != SL_OK)
+                return as_type_err(err);
+            out->v.bytes.ptr = scratch;
+            out->v.bytes.len = n;
+            return SL_OK;
+        }
+        /* fall through */
+    case SL_TYPE_STRING:
     case SL_TYPE_CORELNK:
         out->v.bytes = b;
         return SL_OK;
     case SL_TYPE_INT:
     case SL_TYPE_TIME:
-        return sl_tlv_int_decode(b.ptr, b.len, &out->v.i);
+#if SL_CONFIG_TLV
+        if (!text)
+            return sl_tlv_int_decode(b.ptr, b.len, &out->v.i);
+#endif
+        return as_type_err(sl_dec_parse_i64(b.ptr, b.len, &out->v.i));
     case SL_TYPE_UINT:
-        return sl_tlv_uint_decode(b.ptr, b.len, &out->v.u);
+#if SL_CONFIG_TLV
+        if (!text)
+            return sl_tlv_uint_decode(b.ptr, b.len, &out->v.u);
+#endif
+        return as_type_err(sl_dec_parse_u64(b.ptr, b.len, &out->v.u));
 #if SL_CONFIG_FLOAT
     case SL_TYPE_FLOAT:
-        return sl_tlv_float_decode(b.ptr, b.len, &out->v.f);
+#if SL_CONFIG_TLV
+        if (!text)
+            return sl_tlv_float_decode(b.ptr, b.len, &out->v.f);
 #endif
-    case SL_TYPE_BOOL:
-        if (b.len != 1 || b.ptr[0] > 1)
+        return as_type_err(sl_dec_parse_double(b.ptr, b.len, &out->v.f));
+#endif
+    case SL_TYPE_BOOL: {
+        /* one byte, 0 or 1 in TLV, '0' or '1' in text */
+        uint8_t zero = text ? (uint8_t)'0' : 0u;
+        if (b.len != 1 || (b.ptr[0] != zero && b.ptr[0] != zero + 1))
             return SL_ERR_TYPE;
-        out->v.b = b.ptr[0] == 1;
+        out->v.b = b.ptr[0] != zero;
         return SL_OK;
+    }
     case SL_TYPE_OBJLNK:
+        if (text)
+            return as_type_err(sl_objlnk_text_parse(b.ptr, b.len, &out->v.objlnk));
         if (b.len != 4)
             return SL_ERR_TYPE;
         out->v.objlnk.oid = (uint16_t)(b.ptr[0] << 8 | b.ptr[1]);
         out->v.objlnk.iid = (uint16_t)(b.ptr[2] << 8 | b.ptr[3]);
         return SL_OK;
-    default:
-        return SL_ERR_TYPE;
-    }
-}
-
-#endif
-
-static sl_err from_text(struct sl_bytes b, uint8_t want, struct sl_value *out, uint8_t *scratch, size_t cap)
-{
-    size_t n;
-    sl_err err;
-    switch (want) {
-    case SL_TYPE_STRING:
-    case SL_TYPE_CORELNK:
-        out->v.bytes = b;
-        return SL_OK;
-    case SL_TYPE_OPAQUE:
-        err = sl_base64_decode(b.ptr, b.len, scratch, cap, &n);
-        if (err != SL_OK)
-            return as_type_err(err);
-        out->v.bytes.ptr = scratch;
-        out->v.bytes.len = n;
-        return SL_OK;
-    case SL_TYPE_INT:
-    case SL_TYPE_TIME:
-        return as_type_err(sl_dec_parse_i64(b.ptr, b.len, &out->v.i));
-    case SL_TYPE_UINT:
-        return as_type_err(sl_dec_parse_u64(b.ptr, b.len, &out->v.u));
-#if SL_CONFIG_FLOAT
-    case SL_TYPE_FLOAT:
-        return as_type_err(sl_dec_parse_double(b.ptr, b.len, &out->v.f));
-#endif
-    case SL_TYPE_BOOL:
-        if (b.len != 1 || (b.ptr[0] != '0' && b.ptr[0] != '1'))
-            return SL_ERR_TYPE;
-        out->v.b = b.ptr[0] == '1';
-        return SL_OK;
-    case SL_TYPE_OBJLNK:
-        return as_type_err(sl_objlnk_text_parse(b.ptr, b.len, &out->v.objlnk));
     default:
         return SL_ERR_TYPE;
     }
@@ -189,11 +182,10 @@ sl_err sl_value_convert_buf(const struct sl_value *in, uint8_t want_type, struct
     switch (src.type) {
 #if SL_CONFIG_TLV
     case SL_TYPE_RAW_TLV:
-        err = from_tlv(src.v.bytes, want_type, &res);
-        break;
 #endif
     case SL_TYPE_RAW_TEXT:
-        err = from_text(src.v.bytes, want_type, &res, scratch, scratch ? cap : 0);
+        err = from_raw(src.v.bytes, want_type, &res, scratch, scratch ? cap : 0,
+                       src.type == SL_TYPE_RAW_TEXT);
         break;
     case SL_TYPE_INT:
         if (want_type == SL_TYPE_UINT) {

@@ -66,8 +66,7 @@ const struct sl_res_def *sl_obj_res(const struct sl_obj_def *def, uint16_t rid)
 bool sl_obj_has_instance(const struct sl_obj *o, uint16_t iid)
 {
     uint16_t found;
-    if (iid == 0)
-        return o->ops->inst_next(o, -1, &found) == SL_OK && found == 0;
+    /* the first instance after iid - 1 (after -1: the first of all) */
     return o->ops->inst_next(o, (int32_t)iid - 1, &found) == SL_OK && found == iid;
 }
 
@@ -131,11 +130,8 @@ sl_err dm_read_value(const struct sl_obj *o, uint16_t iid, const struct sl_res_d
     sl_err err = o->ops->read(o, iid, rd->id, riid, &v);
     if (err != SL_OK)
         return err;
-    if (v.type == rd->type) {
-        *out = v;
-        return SL_OK;
-    }
-    /* a handler may hand back a close type (an INT for a TIME, say) */
+    /* a handler may hand back a close type (an INT for a TIME, say); the
+     * conversion copies a value of the resource's own type as it is */
     return sl_value_convert(&v, rd->type, out);
 }
 
@@ -345,21 +341,26 @@ void sl_dm_handle(struct sl_dm *dm, const struct sl_dm_req *req, uint8_t *out, s
         if (code == SL_COAP_CONTENT)
             resp->format = SL_FMT_LINK;
         break;
+    /* operations of optional modules left out answer 4.05 (default) */
+#if SL_CONFIG_COMPOSITE
     case SL_OP_READ_COMPOSITE:
     case SL_OP_OBSERVE_COMPOSITE:
     case SL_OP_CANCEL_COMPOSITE:
         code = dm_read_composite(dm, req, &w, &resp->format);
         break;
+    case SL_OP_WRITE_COMPOSITE:
+        code = dm_write_composite(dm, req, &w);
+        break;
+#endif
     case SL_OP_WRITE_REPLACE:
     case SL_OP_WRITE_UPDATE:
         code = dm_write(dm, req, &w);
         break;
-    case SL_OP_WRITE_COMPOSITE:
-        code = dm_write_composite(dm, req, &w);
-        break;
+#if SL_CONFIG_OBSERVE_ATTRS
     case SL_OP_WRITE_ATTRS:
         code = dm_write_attrs(dm, req);
         break;
+#endif
     case SL_OP_EXECUTE:
         code = dm_execute(dm, req);
         break;

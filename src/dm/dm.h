@@ -70,8 +70,8 @@ struct sl_dm_hooks {
 };
 
 struct sl_dm {
+    uint8_t count; /* (first: a short offset makes a short load) */
     struct sl_obj *objs[SL_MAX_OBJECTS]; /* sorted by object ID */
-    uint8_t count;
 #if SL_CONFIG_OBSERVE_ATTRS
     struct sl_attr_store attrs;
 #endif

@@ -27,18 +27,24 @@ uint16_t dm_default_format(const struct sl_dm *dm, const struct sl_path *path);
 
 uint8_t dm_discover(struct sl_dm *dm, const struct sl_actor *who, const struct sl_path *path,
                     struct sl_wbuf *w);
+#if SL_CONFIG_COMPOSITE
 uint8_t dm_read_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *w,
                           uint16_t *format_used);
+#endif
 
 /* Writes get the response buffer as scratch space (they answer without a
  * payload): base64 text for an Opaque resource is decoded there. */
 uint8_t dm_write(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch);
+#if SL_CONFIG_COMPOSITE
 uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch);
+#endif
 uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_resp *resp,
                   struct sl_wbuf *scratch);
 uint8_t dm_delete(struct sl_dm *dm, const struct sl_dm_req *req);
 uint8_t dm_execute(struct sl_dm *dm, const struct sl_dm_req *req);
+#if SL_CONFIG_OBSERVE_ATTRS
 uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req);
+#endif
 
 #if SL_CONFIG_BOOTSTRAP
 /* Resources of objects 0 and 1 the bootstrap operations look at: the data

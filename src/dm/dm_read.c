@@ -15,28 +15,24 @@ static uint8_t enc_err_to_coap(sl_err err)
     return SL_COAP_INTERNAL_SERVER_ERROR; /* overflow or a broken handler */
 }
 
-/* Emit one resource (all its instances when multiple, or just riid). */
+/* Emit one resource (all its instances when multiple, or just riid). A
+ * single resource is the one pass of the loop with riid SL_ID_NONE: one
+ * read-and-encode path serves both kinds. */
 static sl_err emit_resource(struct sl_data_enc *enc, const struct sl_obj *o, uint16_t iid,
                             const struct sl_res_def *rd, int32_t only_riid)
 {
+    bool multi = (rd->flags & SL_RES_MULTI) != 0;
     struct sl_record r;
-    if (!(rd->flags & SL_RES_MULTI)) {
-        r.path = sl_path_make(3, o->def->oid, iid, rd->id, 0);
-        sl_err err = dm_read_value(o, iid, rd, SL_ID_NONE, &r.value);
-        if (err == SL_ERR_NOT_FOUND)
-            return SL_OK; /* an optional resource without a value */
-        return err != SL_OK ? err : sl_data_enc_record(enc, &r);
-    }
     int32_t after = -1;
-    uint16_t riid;
-    while (o->ops->res_inst_next(o, iid, rd->id, after, &riid) == SL_OK) {
+    uint16_t riid = SL_ID_NONE;
+    while (multi ? o->ops->res_inst_next(o, iid, rd->id, after, &riid) == SL_OK : after < 0) {
         after = riid;
-        if (only_riid >= 0 && riid != only_riid)
+        if (multi && only_riid >= 0 && riid != only_riid)
             continue;
-        r.path = sl_path_make(4, o->def->oid, iid, rd->id, riid);
+        r.path = sl_path_make(multi ? 4 : 3, o->def->oid, iid, rd->id, riid);
         sl_err err = dm_read_value(o, iid, rd, riid, &r.value);
         if (err == SL_ERR_NOT_FOUND)
-            continue;
+            continue; /* an optional resource (or instance) without a value */
         if (err == SL_OK)
             err = sl_data_enc_record(enc, &r);
         if (err != SL_OK)
@@ -349,13 +345,4 @@ uint8_t sl_dm_read_paths(struct sl_dm *dm, const struct sl_actor *who, const str
     return SL_COAP_METHOD_NOT_ALLOWED;
 }
 
-uint8_t dm_read_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *w,
-                          uint16_t *format_used)
-{
-    (void)dm;
-    (void)req;
-    (void)w;
-    (void)format_used;
-    return SL_COAP_METHOD_NOT_ALLOWED;
-}
 #endif

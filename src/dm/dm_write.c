@@ -129,8 +129,9 @@ static uint8_t run_records(struct dm_pass *ps, bool apply)
     const struct sl_actor *who = &ps->req->actor;
     bool creating = ps->creating;
     /* a Bootstrap-Write creates what its records name (and, being the
-     * bootstrap server's, passes access control anyway) */
-    bool may_be_new = creating || ps->bootstrap;
+     * bootstrap server's, passes access control anyway; only a build with
+     * the bootstrap interface makes one) */
+    bool may_be_new = creating || (SL_CONFIG_BOOTSTRAP && ps->bootstrap);
     bool privileged = who->kind == SL_ACTOR_BOOTSTRAP || who->kind == SL_ACTOR_LOCAL;
     struct sl_data_dec dec;
     if (sl_data_dec_init(&dec, ps->req->format, ps->base, ps->req->payload,
@@ -173,15 +174,17 @@ static uint8_t run_records(struct dm_pass *ps, bool apply)
         if (!apply) {
             /* the object's own limits, before anything is written (only
              * here: the second pass sees the state its own writes made) */
-            if (v.type != SL_TYPE_NONE && o->ops->check &&
-                (err = o->ops->check(o, p->id[1], rd->id, p->len == 4 ? p->id[3] : SL_ID_NONE,
-                                     &v)) != SL_OK)
-                return sl_dm_err_to_coap(err);
-            if (txn_add(&ps->txn, o) != SL_OK)
+            err = SL_OK;
+            if (v.type != SL_TYPE_NONE && o->ops->check)
+                err = o->ops->check(o, p->id[1], rd->id, p->len == 4 ? p->id[3] : SL_ID_NONE, &v);
+            if (err == SL_OK && txn_add(&ps->txn, o) != SL_OK)
                 return SL_COAP_REQUEST_ENTITY_TOO_LARGE;
-        } else if ((err = apply_record(o, rd, &r, &v)) != SL_OK) {
-            return sl_dm_err_to_coap(err);
+        } else {
+            err = apply_record(o, rd, &r, &v);
         }
+        /* (the loop condition reads the next record into err again) */
+        if (err != SL_OK)
+            return sl_dm_err_to_coap(err);
     }
     if (err != SL_ERR_END)
         return err == SL_ERR_FORMAT ? SL_COAP_UNSUPPORTED_CONTENT_FORMAT : SL_COAP_BAD_REQUEST;
@@ -309,14 +312,6 @@ uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct
     }
     return SL_COAP_CHANGED;
 }
-#else
-uint8_t dm_write_composite(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_wbuf *scratch)
-{
-    (void)dm;
-    (void)req;
-    (void)scratch;
-    return SL_COAP_METHOD_NOT_ALLOWED;
-}
 #endif
 
 /* Instance IDs a Create payload names (SL_ID_NONE: "choose one"). */
@@ -428,15 +423,11 @@ uint8_t dm_create(struct sl_dm *dm, const struct sl_dm_req *req, struct sl_dm_re
             return SL_COAP_BAD_REQUEST; /* the instance exists already */
         }
     }
-    unsigned existing = 0;
-    int32_t after = -1;
-    uint16_t iid;
-    while (o->ops->inst_next(o, after, &iid) == SL_OK) {
-        after = iid;
-        existing++;
-    }
-    if (!(o->def->flags & SL_OBJ_MULTI) && existing + count > 1)
-        return SL_COAP_BAD_REQUEST; /* a single-instance object */
+    /* a single-instance object: one new instance, and only into an empty
+     * object (count is at least 1) */
+    uint16_t first;
+    if (!(o->def->flags & SL_OBJ_MULTI) && (count > 1 || o->ops->inst_next(o, -1, &first) == SL_OK))
+        return SL_COAP_BAD_REQUEST;
 
     struct dm_pass ps = { .dm = dm, .req = req, .base = &req->path, .scratch = scratch,
                           .new_iid = chosen, .creating = true };
@@ -592,13 +583,6 @@ uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
     if (sl_attr_store_apply(&dm->attrs, &req->actor, p, &set, clear) != SL_OK)
         return SL_COAP_SERVICE_UNAVAILABLE; /* attribute store full */
     return SL_COAP_CHANGED;
-}
-#else
-uint8_t dm_write_attrs(struct sl_dm *dm, const struct sl_dm_req *req)
-{
-    (void)dm;
-    (void)req;
-    return SL_COAP_METHOD_NOT_ALLOWED;
 }
 #endif
 

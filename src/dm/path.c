@@ -1,6 +1,8 @@
 /* LwM2M paths: parse, format, compare. */
 #include "sidelink/types.h"
 
+#include <string.h>
+
 #include "codec/decimal.h"
 
 struct sl_path sl_path_make(int len, uint16_t o, uint16_t i, uint16_t r, uint16_t ri)
@@ -67,28 +69,20 @@ sl_err sl_path_parse(const char *s, size_t len, struct sl_path *out)
 int sl_path_format(const struct sl_path *p, char *buf, size_t cap)
 {
     size_t n = 0;
-    if (cap == 0)
-        return SL_ERR_OVERFLOW;
-    if (p->len == 0) {
-        if (cap < 2)
-            return SL_ERR_OVERFLOW;
-        buf[0] = '/';
-        buf[1] = '\0';
-        return 1;
-    }
     for (int k = 0; k < p->len && k < 4; k++) {
-        char digits[5];
-        int nd = 0;
-        uint16_t v = p->id[k];
-        do {
-            digits[nd++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        if (n + 1 + (size_t)nd + 1 > cap)
+        char digits[SL_DEC_INT_MAX];
+        size_t nd = sl_dec_format_u64(p->id[k], digits);
+        if (n + 1 + nd + 1 > cap)
             return SL_ERR_OVERFLOW;
         buf[n++] = '/';
-        while (nd > 0)
-            buf[n++] = digits[--nd];
+        memcpy(buf + n, digits, nd);
+        n += nd;
+    }
+    if (n == 0) {
+        /* the root */
+        if (cap < 2)
+            return SL_ERR_OVERFLOW;
+        buf[n++] = '/';
     }
     buf[n] = '\0';
     return (int)n;

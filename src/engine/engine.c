@@ -8,11 +8,22 @@
  * and still make a blind guess (RFC 7252 5.3.1) a 1 in 2^32 chance. */
 #define SL_TOKEN_LEN 4
 
+/* A byte loop rather than memcmp: the engine compares only tokens and
+ * addresses (at most 16 bytes), and the C library's word-wise memcmp would
+ * be the only user of it in a small image, several times this size. */
+bool eng_same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return false;
+    return true;
+}
+
 bool sl_addr_equal(const struct sl_addr *a, const struct sl_addr *b)
 {
     if (a->family != b->family || a->port != b->port)
         return false;
-    return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
+    return eng_same_bytes(a->ip, b->ip, a->family == 4 ? 4 : 16);
 }
 
 void sl_engine_cfg_default(struct sl_engine_cfg *cfg)
@@ -91,7 +102,7 @@ void eng_new_token(struct sl_engine *eng, uint8_t *token, uint8_t *tkl)
         for (unsigned k = 0; k < SL_MAX_PENDING; k++) {
             const struct sl_pending *p = &eng->pending[k];
             if (p->state != SL_PENDING_FREE && p->tkl == SL_TOKEN_LEN &&
-                memcmp(p->token, token, SL_TOKEN_LEN) == 0)
+                eng_same_bytes(p->token, token, SL_TOKEN_LEN))
                 unique = false;
         }
     } while (!unique);
@@ -156,22 +167,15 @@ void sl_engine_peer_remove(struct sl_engine *eng, int peer)
     eng->peers[peer].used = false;
 }
 
+#if SL_CONFIG_MSG_HOOK
 sl_err eng_protect(struct sl_engine *eng, int peer, uint8_t *buf, size_t *len, size_t cap)
 {
-#if SL_CONFIG_MSG_HOOK
     const struct sl_peer *p = &eng->peers[peer];
     if (!p->hook || !p->hook->protect)
         return SL_OK;
     return p->hook->protect(p->hook_ctx, peer, buf, len, cap);
-#else
-    (void)eng;
-    (void)peer;
-    (void)buf;
-    (void)len;
-    (void)cap;
-    return SL_OK;
-#endif
 }
+#endif
 
 /* Unprotect a received message in place when the peer has a hook and parse
  * the plain one into *m: SL_OK, or an error with the CoAP code to answer in
@@ -321,10 +325,10 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
             peer = eng->unknown_source(eng->unknown_source_ctx, eng, sock, from, &m);
         if (peer < 0 || !sl_engine_peer(eng, peer)) {
             if (m.type == SL_COAP_CON) {
-                if (sl_coap_is_request(m.code))
-                    reply_stateless(eng, sock, from, &m, SL_COAP_ACK, SL_COAP_UNAUTHORIZED);
-                else
-                    reply_stateless(eng, sock, from, &m, SL_COAP_RST, SL_COAP_EMPTY);
+                /* a request is refused (4.01), anything else rejected (RST) */
+                bool rq = sl_coap_is_request(m.code);
+                reply_stateless(eng, sock, from, &m, rq ? SL_COAP_ACK : SL_COAP_RST,
+                                rq ? SL_COAP_UNAUTHORIZED : SL_COAP_EMPTY);
             }
             return;
         }
@@ -350,7 +354,12 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
     uint8_t ack_type = m.type == SL_COAP_CON ? SL_COAP_ACK : SL_COAP_NON;
     uint16_t reply_mid = m.type == SL_COAP_CON ? m.mid : eng_next_mid(eng);
 
+    /* Every branch below leaves its answer (if any) in d->reply[0..rlen),
+     * or a bare code for a request in reply_code, for the one
+     * reply_and_cache() at the end. */
     uint8_t reply_code;
+    size_t rlen = 0;
+    bool protect = false;
     if (eng_unprotect(eng, peer, &m, raw, &len, &reply_code) != SL_OK) {
         /* m still holds the outer header and token (copied at parse) */
 #if SL_CONFIG_MSG_HOOK
@@ -360,40 +369,24 @@ void sl_engine_input(struct sl_engine *eng, sl_sock sock, const struct sl_addr *
             return;
         }
 #endif
-        if (reply_code && sl_coap_is_request(m.code)) {
-            /* security errors go back unprotected (RFC 8613 8.2) */
-            reply_and_cache(eng, peer, d,
-                            sl_coap_build_reply(d->reply, ack_type, reply_code, reply_mid, m.token,
-                                                m.tkl),
-                            false);
-        }
-        return;
+        /* security errors go back unprotected (RFC 8613 8.2): protect stays false */
+    } else if (perr == SL_ERR_TOO_LARGE) {
+        reply_code = SL_COAP_REQUEST_ENTITY_TOO_LARGE;
+        protect = true;
+    } else if (sl_coap_is_request(m.code)) {
+        rlen = serve_request(eng, peer, &m, ack_type, reply_mid, d->reply, sizeof d->reply);
+        protect = true;
+    } else {
+        /* a response: ACK a CON one we take, RST one we do not; an empty
+         * CON is a CoAP ping (RST), other codes are reserved (RST a CON) */
+        bool response = sl_coap_is_response(m.code);
+        bool taken = response && req_on_response(eng, peer, &m);
+        if (m.type == SL_COAP_CON || (response && !taken))
+            rlen = sl_coap_build_empty(d->reply, taken ? SL_COAP_ACK : SL_COAP_RST, m.mid);
     }
-
-    if (perr == SL_ERR_TOO_LARGE) {
-        if (sl_coap_is_request(m.code))
-            reply_and_cache(eng, peer, d,
-                            sl_coap_build_reply(d->reply, ack_type,
-                                                SL_COAP_REQUEST_ENTITY_TOO_LARGE, reply_mid,
-                                                m.token, m.tkl),
-                            true);
-        return;
-    }
-
-    if (sl_coap_is_request(m.code)) {
-        size_t rlen = serve_request(eng, peer, &m, ack_type, reply_mid, d->reply, sizeof d->reply);
-        reply_and_cache(eng, peer, d, rlen, true);
-    } else if (sl_coap_is_response(m.code)) {
-        bool taken = req_on_response(eng, peer, &m);
-        if (m.type == SL_COAP_CON || !taken) {
-            size_t rlen = sl_coap_build_empty(d->reply, taken ? SL_COAP_ACK : SL_COAP_RST, m.mid);
-            reply_and_cache(eng, peer, d, rlen, false);
-        }
-    } else if (m.type == SL_COAP_CON) {
-        /* an empty CON is a CoAP ping: answer RST; other codes are reserved */
-        size_t rlen = sl_coap_build_empty(d->reply, SL_COAP_RST, m.mid);
-        reply_and_cache(eng, peer, d, rlen, false);
-    }
+    if (reply_code && sl_coap_is_request(m.code))
+        rlen = sl_coap_build_reply(d->reply, ack_type, reply_code, reply_mid, m.token, m.tkl);
+    reply_and_cache(eng, peer, d, rlen, protect);
 }
 
 uint8_t *sl_engine_rx_buffer(struct sl_engine *eng)

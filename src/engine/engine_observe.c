@@ -32,7 +32,7 @@ struct sl_observation *obs_register(struct sl_engine *eng, int peer, const struc
         struct sl_observation *c = &eng->obs[k];
         /* RFC 7641 4.1: the same token from the same peer re-registers */
         if (c->used && c->peer == peer && c->tkl == req->tkl &&
-            memcmp(c->token, req->token, req->tkl) == 0)
+            eng_same_bytes(c->token, req->token, req->tkl))
             o = c;
     }
     uint32_t seq;
@@ -78,17 +78,19 @@ static void obs_snapshot(struct sl_engine *eng, struct sl_observation *o, const 
 #endif
 }
 
+#if SL_CONFIG_OBSERVE_ATTRS
 void obs_first_sent(struct sl_engine *eng, struct sl_observation *o, const uint8_t *payload,
                     size_t len)
 {
     obs_snapshot(eng, o, payload, len);
 }
+#endif
 
 void obs_cancel_token(struct sl_engine *eng, int peer, const uint8_t *token, uint8_t tkl)
 {
     for (unsigned k = 0; k < SL_MAX_OBSERVATIONS; k++) {
         struct sl_observation *o = &eng->obs[k];
-        if (o->used && o->peer == peer && o->tkl == tkl && memcmp(o->token, token, tkl) == 0)
+        if (o->used && o->peer == peer && o->tkl == tkl && eng_same_bytes(o->token, token, tkl))
             o->used = false;
     }
 }
@@ -130,17 +132,21 @@ static void obs_attrs(const struct sl_engine *eng, const struct sl_observation *
 {
     const struct sl_peer *p = &eng->peers[o->peer];
 #if SL_CONFIG_OBSERVE_ATTRS
-    if (!o->composite) {
+    if (!o->composite)
         sl_attr_store_effective(&eng->dm.attrs, &p->actor, &o->paths[0], a);
-    } else
-#endif
-    {
+    else
         memset(a, 0, sizeof *a);
-    }
     if (!(a->set & SL_ATTR_PMIN))
         a->pmin = p->default_pmin;
     if (!(a->set & SL_ATTR_PMAX))
         a->pmax = p->default_pmax;
+#else
+    /* no attributes: only the periods are read, so only they (and `set`,
+     * for consistency) are filled, without clearing the whole struct */
+    a->set = 0;
+    a->pmin = p->default_pmin;
+    a->pmax = p->default_pmax;
+#endif
     if (a->pmax && a->pmax < a->pmin)
         a->pmax = 0;
 }
@@ -153,7 +159,8 @@ static uint8_t obs_read(struct sl_engine *eng, struct sl_observation *o, size_t 
     uint16_t fmt = o->format;
     uint8_t code;
     sl_wbuf_init(&w, eng->body, sizeof eng->body);
-    if (o->composite)
+    /* only a build with composite operations makes composite observations */
+    if (SL_CONFIG_COMPOSITE && o->composite)
         code = sl_dm_read_paths(&eng->dm, who, o->paths, o->path_count, o->format, &w);
     else
         code = sl_dm_read(&eng->dm, who, &o->paths[0], o->format, &w, &fmt);

@@ -25,13 +25,20 @@ static bool uses_block1(const struct sl_engine *eng, const struct sl_pending *p)
 #endif
 }
 
+/* The Block2 block a request asks for: only a build with block-wise
+ * transfers follows a response's blocks, so it is 0 in any other. */
+static uint32_t block2_wanted(const struct sl_pending *p)
+{
+    return SL_CONFIG_BLOCK ? p->block2_num : 0;
+}
+
 static sl_err req_build(struct sl_engine *eng, struct sl_pending *p, uint16_t mid, size_t *len)
 {
     struct sl_coap_builder b;
     sl_coap_build_begin(&b, eng->scratch, sizeof eng->scratch,
                         p->non_confirmable ? SL_COAP_NON : SL_COAP_CON, p->method, mid, p->token,
                         p->tkl);
-    if (p->observe && p->block2_num == 0)
+    if (p->observe && block2_wanted(p) == 0)
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_OBSERVE, p->deregister ? 1u : 0u);
     sl_coap_build_opt_split(&b, SL_COAP_OPT_URI_PATH, p->path, strlen(p->path), '/');
     if (p->payload_len > 0 && p->format != SL_FMT_NONE)
@@ -39,7 +46,7 @@ static sl_err req_build(struct sl_engine *eng, struct sl_pending *p, uint16_t mi
     sl_coap_build_opt_split(&b, SL_COAP_OPT_URI_QUERY, p->query, strlen(p->query), '&');
     if (p->accept != SL_FMT_NONE)
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_ACCEPT, p->accept);
-    if (p->block2_num > 0) {
+    if (block2_wanted(p) > 0) {
         struct sl_coap_block b2 = { p->block2_num, false, p->block2_szx };
         sl_coap_build_opt_uint(&b, SL_COAP_OPT_BLOCK2, sl_coap_block_encode(&b2));
     }
@@ -259,7 +266,7 @@ void req_on_ack(struct sl_engine *eng, uint16_t owner, const struct sl_coap_msg 
         p->deadline = eng->now + eng->cfg.separate_timeout_ms;
         return;
     }
-    if (ack->tkl != p->tkl || memcmp(ack->token, p->token, p->tkl) != 0) {
+    if (ack->tkl != p->tkl || !eng_same_bytes(ack->token, p->token, p->tkl)) {
         req_finish(eng, owner, SL_ERR_INVALID, NULL); /* an ACK answering something else */
         return;
     }
@@ -278,7 +285,7 @@ bool req_on_response(struct sl_engine *eng, int peer, const struct sl_coap_msg *
     for (unsigned k = 0; k < SL_MAX_PENDING; k++) {
         struct sl_pending *p = &eng->pending[k];
         if (p->state == SL_PENDING_FREE || p->state == SL_PENDING_QUEUED || p->peer != peer ||
-            p->tkl != m->tkl || memcmp(p->token, m->token, m->tkl) != 0)
+            p->tkl != m->tkl || !eng_same_bytes(p->token, m->token, m->tkl))
             continue;
         if (p->state == SL_PENDING_WAIT_ACK)
             req_release_tx(eng, p); /* the response overtook the lost ACK */

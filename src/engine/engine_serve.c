@@ -31,7 +31,8 @@ sl_err serve_put_body(struct sl_engine *eng, struct sl_coap_builder *b, uint8_t 
         struct sl_coap_block rb = { num, off + block < len, szx };
         sl_coap_build_opt_uint(b, SL_COAP_OPT_BLOCK2, sl_coap_block_encode(&rb));
     }
-    if (b1) {
+    /* (only a build with Block1 reassembly answers a Block1 request here) */
+    if (SL_CONFIG_BLOCK && b1) {
         struct sl_coap_block rb = { b1->num, false, b1->szx };
         sl_coap_build_opt_uint(b, SL_COAP_OPT_BLOCK1, sl_coap_block_encode(&rb));
     }
@@ -87,45 +88,40 @@ static uint8_t block1_collect(struct sl_engine *eng, int peer, const struct sl_c
 }
 #endif
 
+#if SL_CONFIG_BLOCK
 void serve_expire(struct sl_engine *eng, sl_time_ms now)
 {
-#if SL_CONFIG_BLOCK
     if (eng->block1.active && eng->block1.expires <= now)
         eng->block1.active = false;
-#else
-    (void)eng;
-    (void)now;
-#endif
 }
 
 sl_time_ms serve_next_deadline(const struct sl_engine *eng)
 {
-#if SL_CONFIG_BLOCK
-    if (eng->block1.active)
-        return eng->block1.expires;
-#else
-    (void)eng;
-#endif
-    return UINT64_MAX;
+    return eng->block1.active ? eng->block1.expires : UINT64_MAX;
 }
+#endif
 
 size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *req,
                      uint8_t reply_type, uint16_t reply_mid, uint8_t *out, size_t cap)
 {
+    /* every answer that is a bare code leaves through `code_only`: one
+     * call of the reply builder instead of one per error */
+    uint8_t code = SL_COAP_BAD_OPTION;
     if (sl_coap_unknown_critical(req))
-        return reply_code_only(req, reply_type, reply_mid, SL_COAP_BAD_OPTION, out, cap);
+        goto code_only;
 
     struct sl_dm_req dreq;
-    uint8_t code = sl_dm_req_from_coap(&eng->dm, req, &dreq);
+    code = sl_dm_req_from_coap(&eng->dm, req, &dreq);
     if (code)
-        return reply_code_only(req, reply_type, reply_mid, code, out, cap);
+        goto code_only;
     dreq.actor = eng->peers[peer].actor;
 
     struct sl_coap_block b1 = { 0, false, 0 };
     bool has_b1 = false;
     sl_err berr = sl_coap_block_get(req, SL_COAP_OPT_BLOCK1, &b1);
+    code = SL_COAP_BAD_OPTION;
     if (berr == SL_ERR_INVALID)
-        return reply_code_only(req, reply_type, reply_mid, SL_COAP_BAD_OPTION, out, cap);
+        goto code_only;
     if (berr == SL_OK) {
 #if SL_CONFIG_BLOCK
         bool complete;
@@ -150,16 +146,17 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         dreq.payload = eng->block1.body;
         dreq.payload_len = eng->block1.len;
 #else
-        return reply_code_only(req, reply_type, reply_mid, SL_COAP_REQUEST_ENTITY_TOO_LARGE, out,
-                               cap);
+        code = SL_COAP_REQUEST_ENTITY_TOO_LARGE;
+        goto code_only;
 #endif
     }
 
     uint8_t szx = (uint8_t)sl_coap_block_szx(eng->cfg.block_size);
     struct sl_coap_block b2 = { 0, false, szx };
     berr = sl_coap_block_get(req, SL_COAP_OPT_BLOCK2, &b2);
+    code = SL_COAP_BAD_OPTION;
     if (berr == SL_ERR_INVALID)
-        return reply_code_only(req, reply_type, reply_mid, SL_COAP_BAD_OPTION, out, cap);
+        goto code_only;
     bool has_b2 = berr == SL_OK;
     if (has_b2 && b2.szx > szx) {
         /* RFC 7959 2.4: answer with our smaller size; the block number scales */
@@ -179,7 +176,8 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
         struct sl_path paths[SL_OBS_PATHS];
         unsigned count = 1;
         paths[0] = dreq.path;
-        if (dreq.op == SL_OP_OBSERVE_COMPOSITE &&
+        /* (a build without composite operations never gets here with one) */
+        if (SL_CONFIG_COMPOSITE && dreq.op == SL_OP_OBSERVE_COMPOSITE &&
             sl_dm_composite_paths(&dreq, paths, SL_OBS_PATHS, &count) != 0)
             count = 0;
         if (count > 0)
@@ -207,12 +205,13 @@ size_t serve_request(struct sl_engine *eng, int peer, const struct sl_coap_msg *
     if (err != SL_OK) {
         if (obs || err == SL_ERR_RANGE)
             obs_cancel_token(eng, peer, req->token, req->tkl);
-        return reply_code_only(req, reply_type, reply_mid,
-                               err == SL_ERR_RANGE ? SL_COAP_BAD_OPTION
-                                                   : SL_COAP_INTERNAL_SERVER_ERROR,
-                               out, cap);
+        code = err == SL_ERR_RANGE ? SL_COAP_BAD_OPTION : SL_COAP_INTERNAL_SERVER_ERROR;
+        goto code_only;
     }
     if (obs)
         obs_first_sent(eng, obs, eng->body, dresp.len);
     return len;
+
+code_only:
+    return reply_code_only(req, reply_type, reply_mid, code, out, cap);
 }

@@ -96,13 +96,14 @@ void sl_core_objects_init(struct sl_core_objects *co)
 #endif
 }
 
-static int instance_with(const struct sl_store *s, uint16_t rid, int64_t value)
+static int instance_with(const struct sl_store *s, uint16_t rid, uint16_t value)
 {
     int32_t after = -1;
     uint16_t iid;
     while (sl_store_next(s, after, &iid) == SL_OK) {
         after = iid;
-        if (sl_store_has(s, iid, rid) && sl_store_int(s, iid, rid, -1) == value)
+        /* an absent value reads as -1, which no uint16_t value equals */
+        if (sl_store_int(s, iid, rid, -1) == value)
             return iid;
     }
     return -1;

@@ -93,13 +93,13 @@ sl_err sl_device_store_setup(struct sl_store *dev, const char *manufacturer, con
     if (err != SL_OK && err != SL_ERR_CONFLICT)
         return err;
     struct sl_value zero = sl_value_int(0);
-    if ((err = set_str(dev, SL_DEV_MANUFACTURER, manufacturer)) != SL_OK ||
-        (err = set_str(dev, SL_DEV_MODEL, model)) != SL_OK ||
-        (err = set_str(dev, SL_DEV_SERIAL, serial)) != SL_OK ||
-        (err = set_str(dev, SL_DEV_FIRMWARE, firmware)) != SL_OK ||
-        (err = set_str(dev, SL_DEV_BINDINGS, "U")) != SL_OK ||
-        (err = set_str(dev, SL_DEV_UTC_OFFSET, "+00:00")) != SL_OK)
-        return err;
+    /* the string resources, in this order: one loop instead of six calls */
+    static const uint8_t rids[] = { SL_DEV_MANUFACTURER, SL_DEV_MODEL,    SL_DEV_SERIAL,
+                                    SL_DEV_FIRMWARE,     SL_DEV_BINDINGS, SL_DEV_UTC_OFFSET };
+    const char *const vals[] = { manufacturer, model, serial, firmware, "U", "+00:00" };
+    for (unsigned k = 0; k < sizeof rids; k++)
+        if ((err = set_str(dev, rids[k], vals[k])) != SL_OK)
+            return err;
     /* Error Code is mandatory: 0 means "no error" (LwM2M Core, object 3) */
     return sl_store_set(dev, 0, SL_DEV_ERROR_CODE, 0, &zero);
 }

@@ -107,11 +107,11 @@ struct sl_store {
     struct sl_obj obj;
     const struct sl_field *fields; /* sorted by rid */
     uint8_t field_count;           /* at most 32 */
+    bool in_txn; /* (by field_count: a short offset for a short load) */
+    uint16_t inst_max;
     uint8_t *inst;
     size_t inst_size;
-    uint16_t inst_max;
     uint8_t *backup; /* inst_size * inst_max bytes, or NULL */
-    bool in_txn;
     struct sl_store_hooks hooks;
 };
 

@@ -100,6 +100,33 @@ static void test_bounds_and_in_place(void **state)
     }
 }
 
+/* The whole alphabet in order (RFC 4648 table 1) is 48 bytes that encode
+ * back to it; '+' and '/' are the values 62 and 63. Pins the mapping both
+ * ways, not just a round trip. */
+static void test_alphabet(void **state)
+{
+    (void)state;
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t bytes[48];
+    size_t n;
+    assert_int_equal(sl_base64_decode((const uint8_t *)abc, 64, bytes, sizeof bytes, &n), SL_OK);
+    assert_int_equal(n, 48);
+    static const uint8_t head[] = { 0x00, 0x10, 0x83 }, tail[] = { 0xf3, 0xdf, 0xbf };
+    assert_memory_equal(bytes, head, 3);
+    assert_memory_equal(bytes + 45, tail, 3);
+    uint8_t enc[64];
+    struct sl_wbuf w;
+    sl_wbuf_init(&w, enc, sizeof enc);
+    assert_int_equal(sl_base64_encode(&w, bytes, 48), SL_OK);
+    assert_int_equal(w.len, 64);
+    assert_memory_equal(enc, abc, 64);
+    static const uint8_t top[] = { 0xfb, 0xff };
+    sl_wbuf_init(&w, enc, sizeof enc);
+    assert_int_equal(sl_base64_encode(&w, top, 2), SL_OK);
+    assert_int_equal(w.len, 4);
+    assert_memory_equal(enc, "+/8=", 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -107,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_ts_example),
         cmocka_unit_test(test_strict_decode),
         cmocka_unit_test(test_bounds_and_in_place),
+        cmocka_unit_test(test_alphabet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
