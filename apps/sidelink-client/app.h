@@ -6,6 +6,7 @@
 
 #include "client/bootstrap.h"
 #include "client/registration.h"
+#include "objects/c2c_objects.h"
 #include "objects/core_objects.h"
 #include "objects/device_ipso.h"
 #include "objects/oscore_object.h"
@@ -40,6 +41,7 @@ struct app {
     struct sl_client client;
     struct sl_bootstrap bootstrap;
     struct sl_oscore_object o21;      /* OSCORE contexts (object 21) */
+    struct sl_c2c_objects c2c;        /* client accounts (11000-11002) */
     struct sl_oscore_adapter osc;     /* OSCORE on the peers that use it */
     struct sl_dtls *dtls;
     bool secure[SL_POSIX_MAX_SOCKS];          /* a DTLS socket */

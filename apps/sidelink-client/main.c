@@ -353,7 +353,9 @@ static int setup(struct app *a)
     sl_core_objects_init(&a->co);
     sl_device_objects_init(&a->dev);
     sl_oscore_object_init(&a->o21);
-    struct sl_store *persisted[] = { &a->co.security, &a->co.server, &a->co.acl, &a->o21.store };
+    sl_c2c_objects_init(&a->c2c);
+    struct sl_store *persisted[] = { &a->co.security, &a->co.server, &a->co.acl, &a->o21.store,
+                                     &a->c2c.security, &a->c2c.client, &a->c2c.acl };
     bool found = false;
     for (size_t k = 0; k < sizeof persisted / sizeof persisted[0]; k++) {
         if (load_saved(a, persisted[k], &found) < 0)
@@ -371,7 +373,8 @@ static int setup(struct app *a)
     demo_setup(a);
     device_setup(a);
     struct sl_obj *objs[] = { &a->co.security.obj, &a->co.server.obj, &a->co.acl.obj,
-                              &a->o21.store.obj, &a->dev.device.obj };
+                              &a->o21.store.obj, &a->c2c.security.obj, &a->c2c.client.obj,
+                              &a->c2c.acl.obj, &a->dev.device.obj };
     for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++)
         if (sl_engine_add_object(&a->eng, objs[k]) != SL_OK)
             return -1;
@@ -529,7 +532,7 @@ int main(int argc, char **argv)
              * the configuration again */
             /* (the OSCORE sequence numbers stay: the configuration's
              * keys come back, and their nonces must not repeat) */
-            static const unsigned objs[] = { 0, 1, 2, 21 };
+            static const unsigned objs[] = { 0, 1, 2, 21, 11000, 11001, 11002 };
             for (unsigned k = 0; k < sizeof objs / sizeof objs[0]; k++) {
                 char path[sizeof a->state.dir + 16];
                 snprintf(path, sizeof path, "%.255s/obj-%u", a->state.dir, objs[k]);

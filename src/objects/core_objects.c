@@ -40,12 +40,20 @@ static const struct sl_field acl_fields[] = {
 #endif
 
 
+/* The resource holding an account's Short Server (or Client) ID: 10 in
+ * the security objects 0 and 11000, 0 in the account objects 1 and 11001. */
+static uint16_t id_rid(const struct sl_store *s)
+{
+    uint16_t oid = s->obj.def->oid;
+    return oid == SL_OID_SECURITY || oid == SL_OID_CLIENT_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
+}
+
 /* A Short Server ID names one account: in the data model's first pass, the
  * one a write gives instance iid must not be another instance's. */
-static sl_err ssid_free(void *ctx, const struct sl_store *s, uint16_t iid, uint16_t rid,
+sl_err sl_core_id_check(void *ctx, const struct sl_store *s, uint16_t iid, uint16_t rid,
                         uint16_t riid, const struct sl_value *v)
 {
-    uint16_t ssid_rid = s->obj.def->oid == SL_OID_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
+    uint16_t ssid_rid = id_rid(s);
     int32_t after = -1;
     uint16_t other;
     (void)ctx;
@@ -60,16 +68,16 @@ static sl_err ssid_free(void *ctx, const struct sl_store *s, uint16_t iid, uint1
 
 /* The same over the whole object before commit, for a change to several
  * instances (a Create of two, say). */
-static sl_err unique_ssid(void *ctx, struct sl_store *s)
+sl_err sl_core_id_unique(void *ctx, struct sl_store *s)
 {
-    uint16_t rid = s->obj.def->oid == SL_OID_SECURITY ? SL_SEC_SSID : SL_SRV_SSID;
+    uint16_t rid = id_rid(s);
     int32_t after = -1;
     uint16_t iid;
     struct sl_value v;
     while (sl_store_next(s, after, &iid) == SL_OK) {
         after = iid;
         if (sl_store_read(s, iid, rid, SL_ID_NONE, &v) == SL_OK &&
-            ssid_free(ctx, s, iid, rid, SL_ID_NONE, &v) != SL_OK)
+            sl_core_id_check(ctx, s, iid, rid, SL_ID_NONE, &v) != SL_OK)
             return SL_ERR_CONFLICT;
     }
     return SL_OK;
@@ -86,17 +94,17 @@ void sl_core_objects_init(struct sl_core_objects *co)
                   sizeof co->sec[0], SL_MAX_SERVERS + 1, BACKUP(co->sec_backup));
     sl_store_init(&co->server, &sl_def_server, server_fields, SL_STORE_FIELDS_COUNT(server_fields), co->srv,
                   sizeof co->srv[0], SL_MAX_SERVERS, BACKUP(co->srv_backup));
-    co->security.hooks.check = ssid_free;
-    co->security.hooks.validate = unique_ssid;
-    co->server.hooks.check = ssid_free;
-    co->server.hooks.validate = unique_ssid;
+    co->security.hooks.check = sl_core_id_check;
+    co->security.hooks.validate = sl_core_id_unique;
+    co->server.hooks.check = sl_core_id_check;
+    co->server.hooks.validate = sl_core_id_unique;
 #if SL_CONFIG_ACL
     sl_store_init(&co->acl, &sl_def_access_control, acl_fields, SL_STORE_FIELDS_COUNT(acl_fields), co->aco,
                   sizeof co->aco[0], SL_MAX_ACL_INSTANCES, BACKUP(co->aco_backup));
 #endif
 }
 
-static int instance_with(const struct sl_store *s, uint16_t rid, uint16_t value)
+int sl_core_instance_with(const struct sl_store *s, uint16_t rid, uint16_t value)
 {
     int32_t after = -1;
     uint16_t iid;
@@ -111,12 +119,12 @@ static int instance_with(const struct sl_store *s, uint16_t rid, uint16_t value)
 
 int sl_core_security_of(const struct sl_core_objects *co, uint16_t ssid)
 {
-    return instance_with(&co->security, SL_SEC_SSID, ssid);
+    return sl_core_instance_with(&co->security, SL_SEC_SSID, ssid);
 }
 
 int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid)
 {
-    return instance_with(&co->server, SL_SRV_SSID, ssid);
+    return sl_core_instance_with(&co->server, SL_SRV_SSID, ssid);
 }
 
 bool sl_core_is_bootstrap(const struct sl_core_objects *co, uint16_t iid)

@@ -70,9 +70,17 @@ struct sl_core_objects {
 
 void sl_core_objects_init(struct sl_core_objects *co);
 
+/* The first instance of s whose integer resource rid is value, or -1. */
+int sl_core_instance_with(const struct sl_store *s, uint16_t rid, uint16_t value);
 /* The Security instance of a Short Server ID, the Server instance, or -1. */
 int sl_core_security_of(const struct sl_core_objects *co, uint16_t ssid);
 int sl_core_server_of(const struct sl_core_objects *co, uint16_t ssid);
+/* The store hooks that keep Short Server (and Short Client) IDs unique in
+ * objects 0, 1, 11000 and 11001: `check` for one value in the first pass,
+ * `validate` over the whole object before commit. */
+sl_err sl_core_id_check(void *ctx, const struct sl_store *s, uint16_t iid, uint16_t rid,
+                        uint16_t riid, const struct sl_value *v);
+sl_err sl_core_id_unique(void *ctx, struct sl_store *s);
 /* Whether Security instance `iid` is a bootstrap server's account
  * (resource 1 Bootstrap-Server is true). */
 bool sl_core_is_bootstrap(const struct sl_core_objects *co, uint16_t iid);

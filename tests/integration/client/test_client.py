@@ -466,6 +466,62 @@ class OscoreReplay(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class ClientAccounts(unittest.TestCase):
+    """The C2C account objects on the real client: a server creates a client
+    account (11000 + 11001) through the REST API, the secret is never read
+    back, the Register lists 11001 but never 11000, and the account
+    survives a restart of the client."""
+
+    def test_server_installs_a_client_account(self):
+        d = sidelink.workdir("sidelink-c2c-accounts-")
+        server = sidelink.Server(SERVER, d).start()
+        client = sidelink.Client(CLIENT, d, "host", server.coap_uri).start()
+        try:
+            server.wait_registered("host")
+            status, body = server.request("POST", "/api/clients/host/11000", {
+                "id": 0, "kind": "instance", "resources": [
+                    {"id": 2, "kind": "singleResource", "type": "INTEGER", "value": 0},
+                    {"id": 3, "kind": "singleResource", "type": "OPAQUE", "value": "706565722d6964"},
+                    {"id": 5, "kind": "singleResource", "type": "OPAQUE",
+                     "value": "00112233445566778899aabbccddeeff"},
+                    {"id": 10, "kind": "singleResource", "type": "INTEGER", "value": 7}]})
+            self.assertTrue(body["success"], body)
+            status, body = server.request("POST", "/api/clients/host/11001", {
+                "id": 0, "kind": "instance", "resources": [
+                    {"id": 0, "kind": "singleResource", "type": "INTEGER", "value": 7},
+                    {"id": 1, "kind": "singleResource", "type": "INTEGER", "value": 3600},
+                    {"id": 9, "kind": "singleResource", "type": "STRING", "value": "switch"}]})
+            self.assertTrue(body["success"], body)
+            status, body = server.request("GET", "/api/clients/host/11000/0/5")
+            self.assertFalse(body["success"], body)
+            self.assertIn("405", body["status"])
+            status, body = server.request("GET", "/api/clients/host/11000/0")
+            self.assertTrue(body["success"], body)
+            self.assertNotIn("00112233445566778899aabbccddeeff", str(body))
+            # a duplicate Short Client ID is refused
+            status, body = server.request("POST", "/api/clients/host/11000", {
+                "id": 1, "kind": "instance", "resources": [
+                    {"id": 2, "kind": "singleResource", "type": "INTEGER", "value": 0},
+                    {"id": 10, "kind": "singleResource", "type": "INTEGER", "value": 7}]})
+            self.assertFalse(body["success"], body)
+            links = sidelink.wait_for(
+                lambda: (lambda l: l if "/11001/0" in l else None)(
+                    [x["url"] for x in server.clients()["host"]["objectLinks"]]),
+                what="an Update listing /11001/0")
+            self.assertFalse(any(u.startswith("/11000") for u in links), links)
+            client.stop()
+            server.wait_gone("host")
+            client.start()
+            server.wait_registered("host")
+            status, body = server.request("GET", "/api/clients/host/11001/0/9")
+            self.assertTrue(body["success"], body)
+            self.assertEqual(body["content"]["value"], "switch")
+        finally:
+            client.stop()
+            server.stop()
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class Bootstrap(unittest.TestCase):
     """The real client, given only a bootstrap server, bootstraps from the
     real server (--bootstrap) and registers with the account it was given:
