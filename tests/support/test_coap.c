@@ -3,6 +3,7 @@
 #include "test_util.h"
 
 #include "dm/dm.h"
+#include "test_platform.h"
 
 #include <string.h>
 
@@ -53,4 +54,30 @@ uint8_t tc_dm_run(struct sl_dm *dm, struct tc_req r, const struct sl_actor *who,
     req.actor = *who;
     sl_dm_handle(dm, &req, out, outcap, resp);
     return resp->code;
+}
+
+void tc_opt_join(const struct sl_coap_msg *m, uint16_t num, char sep, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (unsigned k = 0;; k++) {
+        const struct sl_coap_opt *o = sl_coap_opt_get(m, num, k);
+        if (!o)
+            break;
+        assert_true(n + o->len + 2 < cap);
+        if (k)
+            out[n++] = sep;
+        memcpy(out + n, o->val, o->len);
+        n += o->len;
+    }
+    out[n] = '\0';
+}
+
+struct sl_coap_msg tc_sent(struct test_platform *tp, struct tp_datagram *d,
+                           const struct sl_addr *to)
+{
+    struct sl_coap_msg m;
+    assert_true(tp_pop(tp, d));
+    assert_true(sl_addr_equal(&d->to, to));
+    assert_int_equal(sl_coap_parse(&m, d->data, d->len), SL_OK);
+    return m;
 }

@@ -39,4 +39,16 @@ struct sl_actor;
 uint8_t tc_dm_run(struct sl_dm *dm, struct tc_req r, const struct sl_actor *who, uint8_t *msgbuf,
                   size_t msgcap, uint8_t *out, size_t outcap, struct sl_dm_resp *resp);
 
+/* The repeated options num of m joined with sep into out ("rd/5a3f",
+ * "ep=lamp&lt=60"); fails the test when out is too small. */
+void tc_opt_join(const struct sl_coap_msg *m, uint16_t num, char sep, char *out, size_t cap);
+
+/* The next datagram the fake platform sent: it must exist and go to `to`;
+ * parsed into the returned message, which points into d. */
+struct test_platform;
+struct tp_datagram;
+struct sl_addr;
+struct sl_coap_msg tc_sent(struct test_platform *tp, struct tp_datagram *d,
+                           const struct sl_addr *to);
+
 #endif

@@ -147,27 +147,7 @@ static void advance(sl_time_ms until)
 /* The next datagram, sent to `to`, parsed. */
 static struct sl_coap_msg sent(struct tp_datagram *d, const struct sl_addr *to)
 {
-    struct sl_coap_msg m;
-    assert_true(tp_pop(&tp, d));
-    assert_true(sl_addr_equal(&d->to, to));
-    assert_int_equal(sl_coap_parse(&m, d->data, d->len), SL_OK);
-    return m;
-}
-
-static void opt_str(const struct sl_coap_msg *m, uint16_t num, char sep, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (unsigned k = 0;; k++) {
-        const struct sl_coap_opt *o = sl_coap_opt_get(m, num, k);
-        if (!o)
-            break;
-        assert_true(n + o->len + 2 < cap);
-        if (k)
-            out[n++] = sep;
-        memcpy(out + n, o->val, o->len);
-        n += o->len;
-    }
-    out[n] = '\0';
+    return tc_sent(&tp, d, to);
 }
 
 /* Answer a request of the client piggybacked, from `from`. */
@@ -274,8 +254,8 @@ static void bootstrap_requested(struct tp_datagram *d)
     assert_int_equal(m.type, SL_COAP_CON);
     assert_int_equal(m.code, SL_COAP_POST);
     char path[32], query[96];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
-    opt_str(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
     assert_string_equal(path, "bs");
     assert_string_equal(query, "ep=lamp-1");
     assert_int_equal(m.payload_len, 0);
@@ -318,8 +298,8 @@ static void test_full_flow(void **state)
     m = sent(&d, &server_addr);
     assert_int_equal(m.code, SL_COAP_POST);
     char path[32], query[96];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
-    opt_str(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
     assert_string_equal(path, "rd");
     assert_string_equal(query, "ep=lamp-1&lt=60&lwm2m=1.1&b=U");
     assert_int_equal(connects, 1);
@@ -424,7 +404,7 @@ static void test_boot_registers_when_usable(void **state)
     advance(now);
     struct sl_coap_msg m = sent(&d, &server_addr);
     char path[32];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd");
     assert_int_equal(bs.state, SL_BS_IDLE);
     assert_int_equal(bs_connects, 0);
@@ -448,7 +428,7 @@ static void test_fallback_after_registration_failures(void **state)
     assert_false(client.started);
     struct sl_coap_msg m = sent(&d, &bs_addr);
     char path[8];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "bs");
     assert_int_equal(tp.count, 0); /* and no Register any more */
 }

@@ -118,27 +118,7 @@ static void advance(sl_time_ms until)
 /* The next datagram the client sent, parsed. */
 static struct sl_coap_msg sent(struct tp_datagram *d)
 {
-    struct sl_coap_msg m;
-    assert_true(tp_pop(&tp, d));
-    assert_true(sl_addr_equal(&d->to, &server_addr));
-    assert_int_equal(sl_coap_parse(&m, d->data, d->len), SL_OK);
-    return m;
-}
-
-static void opt_str(const struct sl_coap_msg *m, uint16_t num, char sep, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (unsigned k = 0;; k++) {
-        const struct sl_coap_opt *o = sl_coap_opt_get(m, num, k);
-        if (!o)
-            break;
-        assert_true(n + o->len + 2 < cap);
-        if (k)
-            out[n++] = sep;
-        memcpy(out + n, o->val, o->len);
-        n += o->len;
-    }
-    out[n] = '\0';
+    return tc_sent(&tp, d, &server_addr);
 }
 
 /* Answer a request piggybacked, with optional Location-Path segments. */
@@ -177,8 +157,8 @@ static void test_register_payload_and_query(void **state)
     assert_int_equal(m.type, SL_COAP_CON);
     assert_int_equal(m.code, SL_COAP_POST);
     char path[64], query[256];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
-    opt_str(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
     assert_string_equal(path, "rd");
     assert_string_equal(query, "ep=lamp-1&lt=60&lwm2m=1.1&b=U");
     uint16_t cf;
@@ -201,7 +181,7 @@ static void test_register_payload_and_query(void **state)
     assert_int_equal(tp.count, 0);
     advance(t0 + 45000);
     m = sent(&d);
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd/ab12");
     assert_null(sl_coap_opt_get(&m, SL_COAP_OPT_URI_QUERY, 0));
     assert_int_equal(m.payload_len, 0);
@@ -225,7 +205,7 @@ static void test_update_carries_changes(void **state)
     sl_client_step(&client, now);
     m = sent(&d);
     char path[64];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd/ab12");
     const char *want = "</1>;ver=1.1,</1/0>,</2>,</3>;ver=1.1,</3/0>,</3303/0>,</3311/0>";
     assert_int_equal(m.payload_len, strlen(want));
@@ -241,7 +221,7 @@ static void test_update_carries_changes(void **state)
     sl_client_step(&client, now);
     m = sent(&d);
     char query[64];
-    opt_str(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
+    tc_opt_join(&m, SL_COAP_OPT_URI_QUERY, '&', query, sizeof query);
     assert_string_equal(query, "lt=120");
     assert_int_equal(m.payload_len, 0);
     answer(&m, SL_COAP_CHANGED, NULL, NULL);
@@ -252,7 +232,7 @@ static void test_update_carries_changes(void **state)
     assert_int_equal(m.code, SL_COAP_CHANGED);
     sl_client_step(&client, now);
     m = sent(&d);
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd/ab12");
     assert_null(sl_coap_opt_get(&m, SL_COAP_OPT_URI_QUERY, 0));
 }
@@ -269,7 +249,7 @@ static void test_reregister_after_404_and_backoff(void **state)
     advance(now);
     m = sent(&d);
     char path[64];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd");
     /* the server refuses: back off 1 s (+ jitter below 1 s), then 2 s ... */
     answer(&m, SL_COAP_FORBIDDEN, NULL, NULL);
@@ -324,7 +304,7 @@ static void test_disable_and_deregister(void **state)
     m = sent(&d);
     assert_int_equal(m.code, SL_COAP_DELETE);
     char path[64];
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd/ab12");
     answer(&m, SL_COAP_DELETED, NULL, NULL);
     assert_int_equal(sl_client_reg(&client, 1)->state, SL_REG_DISABLED);
@@ -333,7 +313,7 @@ static void test_disable_and_deregister(void **state)
     assert_int_equal(tp.count, 0);
     advance(t0 + 30000);
     m = sent(&d);
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd");
     answer(&m, SL_COAP_CREATED, "rd", "cd34");
     /* a clean stop de-registers */
@@ -341,7 +321,7 @@ static void test_disable_and_deregister(void **state)
     assert_false(sl_client_stopped(&client));
     m = sent(&d);
     assert_int_equal(m.code, SL_COAP_DELETE);
-    opt_str(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
+    tc_opt_join(&m, SL_COAP_OPT_URI_PATH, '/', path, sizeof path);
     assert_string_equal(path, "rd/cd34");
     answer(&m, SL_COAP_DELETED, NULL, NULL);
     assert_true(sl_client_stopped(&client));
