@@ -372,40 +372,19 @@ static void op_rollback(struct sl_obj *o)
     s->in_txn = false;
 }
 
-static const struct sl_obj_ops store_ops = {
-    .inst_next = op_inst_next,
-    .res_present = op_res_present,
-    .res_inst_next = op_res_inst_next,
-    .read = op_read,
-    .write = op_write,
-    .res_clear = op_res_clear,
-    .execute = op_execute,
-    .create = op_create,
-    .remove = op_remove,
-    .begin = op_begin,
-    .validate = op_validate,
-    .commit = op_commit,
-    .rollback = op_rollback,
-    .check = op_check,
-};
+/* Every operation but rollback, shared by the two tables below. */
+#define STORE_OPS_COMMON                                                                       \
+    .inst_next = op_inst_next, .res_present = op_res_present,                                  \
+    .res_inst_next = op_res_inst_next, .read = op_read, .write = op_write,                     \
+    .res_clear = op_res_clear, .execute = op_execute, .create = op_create,                     \
+    .remove = op_remove, .begin = op_begin, .validate = op_validate, .commit = op_commit,      \
+    .check = op_check
+
+static const struct sl_obj_ops store_ops = { STORE_OPS_COMMON, .rollback = op_rollback };
 
 /* Without a backup there is nothing to restore: leave rollback out, so the
  * data model knows to undo a failed Create by deleting. */
-static const struct sl_obj_ops store_ops_no_rollback = {
-    .inst_next = op_inst_next,
-    .res_present = op_res_present,
-    .res_inst_next = op_res_inst_next,
-    .read = op_read,
-    .write = op_write,
-    .res_clear = op_res_clear,
-    .execute = op_execute,
-    .create = op_create,
-    .remove = op_remove,
-    .begin = op_begin,
-    .validate = op_validate,
-    .commit = op_commit,
-    .check = op_check,
-};
+static const struct sl_obj_ops store_ops_no_rollback = { STORE_OPS_COMMON };
 
 void sl_store_init(struct sl_store *s, const struct sl_obj_def *def, const struct sl_field *fields,
                    uint8_t field_count, void *inst, size_t inst_size, uint16_t inst_max,
