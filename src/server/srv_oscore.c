@@ -139,6 +139,30 @@ sl_err srv_oscore_protect_request(struct srv *s, struct srv_req *req)
     return SL_OK;
 }
 
+/* Verify an answer of ep's client to a request of ours bound to bind: a
+ * response, or (notif given) a notification checked against its
+ * observation's Notification Number. The inner message goes to *inner. */
+static sl_err unprotect_answer(struct srv *s, const char *ep, const struct sl_coap_msg *m,
+                               const struct sl_oscore_binding *bind,
+                               struct sl_oscore_notif *notif, struct sl_coap_msg *inner)
+{
+    struct sl_oscore_ctx *ctx = ep ? srv_security_oscore(s, ep) : NULL;
+    size_t len = 0;
+    uint8_t code = 0;
+    sl_err err = SL_ERR_NOT_FOUND;
+    if (ctx && sl_coap_opt_get(m, SL_COAP_OPT_OSCORE, 0))
+        err = notif ? sl_oscore_unprotect_notification(ctx, m, bind, notif, s->osc_rsp,
+                                                       sizeof s->osc_rsp, &len)
+                    : sl_oscore_unprotect_response(ctx, m, bind, s->osc_rsp, sizeof s->osc_rsp,
+                                                   &len, &code);
+    if (err == SL_OK)
+        err = sl_coap_parse(inner, s->osc_rsp, len);
+    if (err != SL_OK)
+        SRV_LOG(s, notif ? SL_LOG_DEBUG : SL_LOG_WARN, "%s: OSCORE %s discarded: %s",
+                ep ? ep : "?", notif ? "notification" : "response", sl_err_str(err));
+    return err;
+}
+
 sl_err srv_oscore_response(struct srv *s, struct srv_req *req, const struct sl_coap_msg *m,
                            struct sl_coap_msg *inner)
 {
@@ -146,19 +170,7 @@ sl_err srv_oscore_response(struct srv *s, struct srv_req *req, const struct sl_c
         *inner = *m;
         return SL_OK;
     }
-    struct sl_oscore_ctx *ctx = req->reg ? srv_security_oscore(s, req->reg->ep) : NULL;
-    size_t len = 0;
-    uint8_t code = 0;
-    sl_err err = SL_ERR_NOT_FOUND;
-    if (ctx && sl_coap_opt_get(m, SL_COAP_OPT_OSCORE, 0))
-        err = sl_oscore_unprotect_response(ctx, m, &req->osc_bind, s->osc_rsp, sizeof s->osc_rsp,
-                                           &len, &code);
-    if (err == SL_OK)
-        err = sl_coap_parse(inner, s->osc_rsp, len);
-    if (err != SL_OK)
-        SRV_WARN(s, "%s: OSCORE response discarded: %s", req->reg ? req->reg->ep : "?",
-                 sl_err_str(err));
-    return err;
+    return unprotect_answer(s, req->reg ? req->reg->ep : NULL, m, &req->osc_bind, NULL, inner);
 }
 
 sl_err srv_oscore_notification(struct srv *s, struct srv_obs *o, const struct sl_coap_msg *m,
@@ -168,16 +180,5 @@ sl_err srv_oscore_notification(struct srv *s, struct srv_obs *o, const struct sl
         *inner = *m;
         return SL_OK;
     }
-    struct sl_oscore_ctx *ctx = o->reg ? srv_security_oscore(s, o->reg->ep) : NULL;
-    size_t len = 0;
-    sl_err err = SL_ERR_NOT_FOUND;
-    if (ctx && sl_coap_opt_get(m, SL_COAP_OPT_OSCORE, 0))
-        err = sl_oscore_unprotect_notification(ctx, m, &o->osc_bind, &o->osc_notif, s->osc_rsp,
-                                               sizeof s->osc_rsp, &len);
-    if (err == SL_OK)
-        err = sl_coap_parse(inner, s->osc_rsp, len);
-    if (err != SL_OK)
-        SRV_DEBUG(s, "%s: OSCORE notification discarded: %s", o->reg ? o->reg->ep : "?",
-                  sl_err_str(err));
-    return err;
+    return unprotect_answer(s, o->reg ? o->reg->ep : NULL, m, &o->osc_bind, &o->osc_notif, inner);
 }
